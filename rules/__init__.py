@@ -1,0 +1,1 @@
+"""Shipped rule files, field catalogue and parameters (YAML). Installed as exitcheck.rulesets."""

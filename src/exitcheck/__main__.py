@@ -1,0 +1,5 @@
+"""`python -m exitcheck` runs the CLI."""
+
+from exitcheck.cli.app import main
+
+main()

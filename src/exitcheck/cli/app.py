@@ -1,0 +1,93 @@
+"""The `exitcheck` Typer application: registers one module per command and maps errors to exit codes.
+
+Command modules import pandas & co. inside their functions so that ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from exitcheck import __version__
+from exitcheck.errors import ExitcheckError
+from exitcheck.exitcodes import ExitCode
+
+app = typer.Typer(
+    name="exitcheck",
+    help="脱贫退出核查：审核建档立卡数据是否达到退出标准。 Audit poverty-exit eligibility.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+# Set by the --debug option; read by main() when an error escapes a command.
+_state: dict[str, object] = {"debug": False, "lang": "zh"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"exitcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="显示版本 Show version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整调用栈 Show tracebacks on errors.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def set_lang(lang: str) -> None:
+    """Commands call this with their --lang so that errors escaping them use the same language."""
+    _state["lang"] = lang
+
+
+def _register() -> None:
+    # Imported here, not at module top, so that each module's import cost stays small.
+    from exitcheck.cli import inspect_cmd
+
+    app.command("inspect")(inspect_cmd.inspect)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turn ExitcheckError into one line + exit code."""
+    try:
+        # In non-standalone mode click returns the exit code of typer.Exit instead of exiting.
+        rv = app(standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except ExitcheckError as err:
+        if _state["debug"]:
+            import traceback
+
+            traceback.print_exc()
+        typer.echo(f"错误 error: {err.render(str(_state['lang']))}" if _state["lang"] != "en"
+                   else f"error: {err.render('en')}", err=True)
+        sys.exit(int(err.exit_code))
+    except typer.Abort:
+        typer.echo("已取消 aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors come here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.USAGE))
+        if _state["debug"]:
+            raise
+        typer.echo(
+            f"内部错误 internal error: {type(exc).__name__}: {exc}（加 --debug 查看详情 / rerun with --debug）",
+            err=True,
+        )
+        sys.exit(70)

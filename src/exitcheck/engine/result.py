@@ -1,0 +1,63 @@
+"""What the evaluate stage hands to aggregate/report: applied rules, parameters used, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from exitcheck.schema.model import Registry
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """The parts of a rule that reports show (規則说明 sheet, JUnit test cases, JSON)."""
+
+    code: str  # e.g. "INC001"
+    name: str  # stable dotted name, e.g. "income.above_exit_line"
+    family: str  # Family value
+    severity: str  # Severity value
+    level: str  # "household" | "member"
+    title: str
+    title_en: str
+    reference: str  # policy source
+    params: tuple[str, ...]  # parameter names it reads
+    source: str  # rule file it came from (path as given, or "shipped:<file>")
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """A parameter value as resolved for this run, with where it came from."""
+
+    name: str  # e.g. "exit_income_line"
+    title: str
+    title_en: str
+    value: object  # number, list of strings, ...
+    unit: str | None
+    effective_from: date
+    region: str | None  # 2-digit province code the value is for; None = national value
+    source: str  # the policy document / note
+    verified: bool
+    note: str | None = None  # e.g. "no value for 四川 2019: national value used"
+
+
+@dataclass
+class AuditResult:
+    """Everything one audit produced; report/ renders it, aggregate/ summarises it."""
+
+    registry: Registry
+    rules: list[RuleInfo]
+    params: list[ParamValue]
+    # One row per (rule, household[, member]) that did not pass: findings.FINDING_COLUMNS
+    findings: pd.DataFrame
+    # One row per applied rule: rule, applicable (units the `when` selected), passed, violated,
+    # not_evaluated, exempted. Units are households or members by the rule's level.
+    # passed + violated + not_evaluated + exempted == applicable for every rule.
+    rule_stats: pd.DataFrame
+    year: int
+    as_of: date
+    region: str | None  # 2-digit province code
+    region_name: str | None  # e.g. "四川省"
+    region_origin: str  # "option" | "inferred" (from ID/area codes) | "none"
+    notes: list[str] = field(default_factory=list)  # e.g. expired exemptions, inferred year

@@ -1,0 +1,74 @@
+"""The canonical model: members and households frames keyed by household id, plus provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+# Columns every members frame carries besides canonical fields:
+#   household_id (str), member_id (str: 人编号, else "<household_id>-<n>"),
+#   _input (int: index into Registry.inputs), _row (int: 1-based spreadsheet row)
+# Derived member columns (schema/derive.py): birth_date (datetime64), sex ("男"/"女"),
+#   age (Int64, whole years at as_of), id_valid (boolean), id_stored_as_number (boolean)
+# Households frame: index named household_id; canonical household-level fields taken from the
+#   head's row (or from rows that agree); plus member_count (Int64: counted members),
+#   _input, _row (row of the row the household fields were taken from).
+MEMBER_KEY_COLUMNS = ("household_id", "member_id", "_input", "_row")
+
+
+@dataclass
+class InputInfo:
+    """Provenance and row accounting of one input table (one file, or one sheet of it)."""
+
+    path: Path
+    sheet: str
+    reader: str
+    encoding: str | None
+    sha256: str
+    title_rows: list[int]
+    header_rows: list[int]
+    rows_read: int
+    member_rows: int
+    skipped: dict[str, int]  # reason -> count (blank, total, repeated_header, no_household_id, ...)
+    # canonical field -> (source header text, column letter)
+    mapping: dict[str, tuple[str, str]]
+    unmatched: list[str]  # source headers matched to no field (kept, usable as col("..."))
+    missing_optional: list[str]  # catalogue fields (recommended) not present
+    notes: list[str] = field(default_factory=list)
+
+    def cell(self, field_name: str, row: int) -> str | None:
+        """``sheet!H17`` for a canonical field on a spreadsheet row; None if not in this input."""
+        hit = self.mapping.get(field_name)
+        return f"{self.sheet}!{hit[1]}{row}" if hit else None
+
+
+@dataclass
+class Registry:
+    """Everything the engine reads. Pure data: no file handles, no clock."""
+
+    members: pd.DataFrame
+    households: pd.DataFrame
+    inputs: list[InputInfo]
+    as_of: date
+    # Data issues found while loading (not rules): one row each, columns:
+    #   kind (str code, e.g. "id_stored_as_number", "value_not_allowed",
+    #   "household_field_conflict", "unparseable_number", "unparseable_date"),
+    #   field (canonical name), household_id, member_id, _input, _row, value (raw text),
+    #   detail (str)
+    issues: pd.DataFrame
+    # Headers that matched no field: raw text columns kept on members as "raw:<header>".
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def n_households(self) -> int:
+        return len(self.households)
+
+    @property
+    def n_members(self) -> int:
+        return len(self.members)
+
+    def location(self, field_name: str, input_index: int, row: int) -> str | None:
+        return self.inputs[input_index].cell(field_name, row)
