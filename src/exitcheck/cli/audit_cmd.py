@@ -1,0 +1,157 @@
+"""`exitcheck audit FILE...`: run every rule and write the terminal, Excel, JSON and JUnit reports."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from exitcheck.cli.app import set_lang
+from exitcheck.errors import UsageError
+
+
+class OutputFormat(StrEnum):
+    rich = "rich"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    fail = "fail"
+    risk = "risk"
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """`--select INC,EDU --select DQ001` -> ["INC", "EDU", "DQ001"]."""
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def default_output(first_input: Path) -> Path:
+    """`county.xlsx` -> `./county_核查结果.xlsx` in the current folder (never next to the input)."""
+    return Path.cwd() / f"{first_input.stem}_核查结果.xlsx"
+
+
+def check_outputs_differ(inputs: list[Path], outputs: list[Path]) -> None:
+    """An output path equal to an input would destroy the input: refuse before doing any work."""
+    resolved = {p.resolve() for p in inputs}
+    for out in outputs:
+        if out.resolve() in resolved:
+            raise UsageError(
+                f"输出文件 {out} 与输入文件相同，已拒绝（输入文件永不修改）",
+                message_en=f"output {out} is one of the inputs; refused (inputs are never modified)",
+            )
+
+
+def audit(
+    files: Annotated[list[Path], typer.Argument(help="登记表文件（xlsx/xls/csv/parquet），可多个 Registry exports", show_default=False)],
+    year: Annotated[int | None, typer.Option("--year", help="核查的收入年度；默认由数据推断 Income year audited")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="省份名称或代码（如 四川 / 51）；默认由身份证号推断 Province")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="计算年龄的基准日 YYYY-MM-DD；默认为年度末 Reference date (default 31 Dec of --year)")] = None,
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="追加规则文件或目录 Extra rule files/folders")] = None,
+    params: Annotated[list[Path] | None, typer.Option("--params", help="覆盖参数的文件或目录 Parameter overrides")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（代码、前缀或名称，逗号分隔）Only these rules")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="跳过这些规则 Skip these rules")] = None,
+    exemptions: Annotated[Path | None, typer.Option("--exemptions", help="豁免清单 Exemption list (yaml/csv/xlsx)")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="结果工作簿路径；默认 ./<输入名>_核查结果.xlsx Workbook path")] = None,
+    no_excel: Annotated[bool, typer.Option("--no-excel", help="不写工作簿 Do not write the workbook")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="终端输出：rich 报告或 json（仅 JSON 于 stdout）")] = OutputFormat.rich,
+    json_path: Annotated[Path | None, typer.Option("--json", help="另存 JSON 报告 Write the JSON report")] = None,
+    junit_path: Annotated[Path | None, typer.Option("--junit", help="另存 JUnit XML Write JUnit XML")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="达到该严重程度即以 1 退出 Exit 1 at or above this severity")] = FailOn.fail,
+    lang: Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")] = Lang.zh,
+    show_ids: Annotated[bool, typer.Option("--show-ids", help="输出中显示完整证件号码（默认脱敏）Unmask ID numbers")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出结论行 Only the verdict line")] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）CSV encoding")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
+) -> None:
+    """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
+    set_lang(lang.value)
+    from rich.console import Console
+
+    from exitcheck.pipeline import AuditOptions, run_audit
+    from exitcheck.report.console import render_console
+    from exitcheck.report.json_report import build_report, write_json
+
+    as_of_date = _parse_as_of(as_of)
+    workbook = None if no_excel else (output or default_output(files[0]))
+    check_outputs_differ(files, [p for p in (workbook, json_path, junit_path) if p is not None])
+
+    stderr = Console(stderr=True)
+    show_progress = fmt is OutputFormat.rich and not quiet and stderr.is_terminal
+    options = AuditOptions(
+        paths=files, year=year, region=region, as_of=as_of_date, sheet=sheet, encoding=encoding,
+        columns=columns, rules=rules or [], params=params or [], select=_split(select),
+        ignore=_split(ignore), exemptions=exemptions, lang=lang.value,
+    )
+    phases = {"rules": "读取规则…", "load": "读取数据…", "evaluate": "核查…"}
+    if show_progress:
+        with stderr.status("…") as status:
+            result = run_audit(options, progress=lambda p: status.update(phases.get(p, p)))
+            status.update("写出报告…")
+            summary, outputs = _write(result, fail_on, lang, show_ids, workbook, json_path,
+                                      junit_path)
+    else:
+        result = run_audit(options)
+        summary, outputs = _write(result, fail_on, lang, show_ids, workbook, json_path,
+                                  junit_path)
+
+    if fmt is OutputFormat.json:
+        write_json(build_report(result, summary, show_ids=show_ids), sys.stdout)
+    elif quiet:
+        typer.echo(_verdict_line(summary, lang.value))
+    else:
+        render_console(result, summary, Console(), lang=lang.value, outputs=outputs)
+    raise typer.Exit(int(summary.exit_code))
+
+
+def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path | None,
+           json_path: Path | None, junit_path: Path | None):
+    """Summarise once, then write each requested file (each write is atomic)."""
+    from exitcheck.aggregate import summarize
+    from exitcheck.report.excel import write_workbook
+    from exitcheck.report.json_report import build_report, write_json
+    from exitcheck.report.junit import write_junit
+
+    summary = summarize(result, fail_on=fail_on.value)
+    outputs: dict[str, Path] = {}
+    if workbook is not None:
+        write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids)
+        outputs["excel"] = workbook
+    if json_path is not None:
+        write_json(build_report(result, summary, show_ids=show_ids), json_path)
+        outputs["json"] = json_path
+    if junit_path is not None:
+        write_junit(result, summary, junit_path)
+        outputs["junit"] = junit_path
+    return summary, outputs
+
+
+def _verdict_line(summary, lang: str) -> str:
+    code = int(summary.exit_code)
+    if lang == "en":
+        return f"exitcheck: {summary.households} households, {summary.members} members; exit code {code}"
+    return f"exitcheck：核查 {summary.households} 户 {summary.members} 人；退出码 {code}"
+
+
+def _parse_as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--as-of 的日期格式应为 YYYY-MM-DD：{text}",
+            message_en=f"--as-of must be a date YYYY-MM-DD: {text}",
+        ) from None
