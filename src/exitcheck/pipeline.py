@@ -63,7 +63,7 @@ def resolve_year(registry: Registry, year: int | None, notes: list[str]) -> int:
     if inferred is None:
         raise UsageError(
             "无法从数据推断核查年度，请用 --year 指定（例如 --year 2019）",
-            message_en="cannot infer the audited year from the data; pass --year (e.g. --year 2019)",
+            message_en="cannot infer the audited year from the data; pass --year, e.g. 2019",
         )
     notes.append(f"核查年度 {inferred[0]} 由数据中的“{inferred[1]}”推断；可用 --year 指定")
     return inferred[0]

@@ -53,8 +53,9 @@ def set_lang(lang: str) -> None:
 
 def _register() -> None:
     # Imported here, not at module top, so that each module's import cost stays small.
-    from exitcheck.cli import inspect_cmd
+    from exitcheck.cli import audit_cmd, inspect_cmd
 
+    app.command("audit")(audit_cmd.audit)
     app.command("inspect")(inspect_cmd.inspect)
 
 

@@ -4,32 +4,14 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from exitcheck.cli.app import set_lang
+from exitcheck.cli.choices import FailOn, Lang, OutputFormat
 from exitcheck.errors import UsageError
-
-
-class OutputFormat(StrEnum):
-    rich = "rich"
-    json = "json"
-
-
-class FailOn(StrEnum):
-    fail = "fail"
-    risk = "risk"
-    error = "error"
-    warning = "warning"
-    never = "never"
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 def _split(values: list[str] | None) -> list[str]:

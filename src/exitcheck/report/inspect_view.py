@@ -1,0 +1,85 @@
+"""Rich rendering of `exitcheck inspect` (the data comes from cli.inspect_cmd.inspection)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from exitcheck.i18n import Catalogue
+
+MSG = Catalogue({
+    "input": ("文件", "File"),
+    "reader": ("读取方式", "Reader"),
+    "encoding": ("编码", "Encoding"),
+    "sheet": ("工作表", "Sheet"),
+    "title_rows": ("标题行", "Title rows"),
+    "header_rows": ("表头行", "Header rows"),
+    "rows": ("行数", "Rows"),
+    "rows_line": ("读取 {read} 行 = 成员 {members} 行 + 跳过 {skipped} 行",
+                  "{read} rows read = {members} member rows + {skipped} skipped"),
+    "skip_reason": ("跳过原因", "Skipped because"),
+    "mapping": ("列识别", "Column mapping"),
+    "field": ("字段", "Field"),
+    "header": ("表头", "Header"),
+    "column": ("列", "Column"),
+    "unmatched": ("未识别的表头（保留，可用 col(\"…\") 引用）：{items}",
+                  "Unrecognised headers (kept, usable as col(\"…\")): {items}"),
+    "missing_optional": ("缺少的可选字段（相关规则将标为“无法核查”）：{items}",
+                         "Optional fields absent (rules needing them are not evaluated): {items}"),
+    "totals": ("共 {households} 户 {members} 人", "{households} households, {members} members"),
+    "issues": ("读取时发现的数据问题", "Data issues found while loading"),
+    "none": ("无", "none"),
+})
+
+SKIP_REASONS = Catalogue({
+    "blank": ("空行", "blank row"),
+    "total": ("合计/小计行", "total/subtotal row"),
+    "repeated_header": ("重复的表头行", "repeated header row"),
+    "no_household_id": ("缺少户编号", "no household id"),
+})
+
+
+def skip_reason_text(reason: str, lang: str) -> str:
+    return SKIP_REASONS(reason, lang) if reason in SKIP_REASONS.entries else reason
+
+
+def render_inspection(data: dict, console: Console, *, lang: str = "zh") -> None:
+    for info in data["inputs"]:
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_row(MSG("input", lang), info["path"])
+        table.add_row(MSG("sheet", lang), info["sheet"])
+        table.add_row(MSG("reader", lang), info["reader"])
+        if info["encoding"]:
+            table.add_row(MSG("encoding", lang), info["encoding"])
+        table.add_row(MSG("title_rows", lang), ", ".join(map(str, info["title_rows"])) or "-")
+        table.add_row(MSG("header_rows", lang), ", ".join(map(str, info["header_rows"])))
+        skipped = sum(info["rows_skipped"].values())
+        table.add_row(MSG("rows", lang), MSG("rows_line", lang, read=info["rows_read"],
+                                              members=info["member_rows"], skipped=skipped))
+        if skipped:
+            reasons = "，".join(f"{skip_reason_text(k, lang)} {v}"
+                               for k, v in info["rows_skipped"].items() if v)
+            table.add_row(MSG("skip_reason", lang), reasons)
+        console.print(table)
+
+        mapping = Table(title=MSG("mapping", lang), title_justify="left")
+        mapping.add_column(MSG("column", lang))
+        mapping.add_column(MSG("header", lang))
+        mapping.add_column(MSG("field", lang))
+        for name, hit in info["columns"].items():
+            mapping.add_row(hit["column"], hit["header"], name)
+        console.print(mapping)
+        none = MSG("none", lang)
+        console.print(MSG("unmatched", lang, items="、".join(info["unmatched"]) or none))
+        console.print(MSG("missing_optional", lang,
+                          items="、".join(info["missing_optional"]) or none))
+        for note in info["notes"]:
+            console.print(f"· {note}")
+        console.print()
+    console.print(MSG("totals", lang, households=data["households"], members=data["members"]),
+                  style="bold")
+    if data["issues"]:
+        console.print(MSG("issues", lang) + "：" + "，".join(
+            f"{k} {v}" for k, v in data["issues"].items()))
