@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from exitcheck.errors import RuleFileError
+from exitcheck.schema.messages import MSG
+from exitcheck.schema.text import HEADER_UNITS, fold, header_candidates, header_key
 
 FieldLevel = Literal["household", "member"]
 FieldType = Literal[
     "text", "id", "id_number", "number", "integer", "bool", "date", "month", "enum", "grade"
 ]
+
+# Used when a FieldCatalogue is built in code without a `booleans:` block; the shipped
+# rules/fields.yaml lists the same words (and is what load_catalogue uses).
+DEFAULT_TRUE: tuple[str, ...] = ("是", "√", "有", "y", "yes", "1", "true", "t", "对")
+DEFAULT_FALSE: tuple[str, ...] = ("否", "×", "x", "无", "n", "no", "0", "false", "f", "错")
 
 
 @dataclass(frozen=True)
@@ -25,12 +39,18 @@ class FieldSpec:
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     required: bool = False
     sensitive: bool = False
+    # Added by the normalize stage: listed in InputInfo.missing_optional when absent.
+    recommended: bool = False
 
 
 @dataclass
 class FieldCatalogue:
     fields: dict[str, FieldSpec]
     source: Path | None = None
+    # Cell words read as true / false in bool fields (compared after fold(): NFKC, no spaces,
+    # casefold). From the catalogue's `booleans:` block.
+    true_values: tuple[str, ...] = DEFAULT_TRUE
+    false_values: tuple[str, ...] = DEFAULT_FALSE
 
     def get(self, name: str) -> FieldSpec | None:
         return self.fields.get(name)
@@ -44,3 +64,235 @@ class FieldCatalogue:
             if spec.label == name_or_label:
                 return spec
         return None
+
+    # ---- header matching ---------------------------------------------------------------
+    @cached_property
+    def units(self) -> frozenset[str]:
+        """Unit words dropped from header suffixes: the common ones plus every field's unit."""
+        extra = {s.unit for s in self.fields.values() if s.unit}
+        return frozenset(u.casefold() for u in (*HEADER_UNITS, *extra))
+
+    @cached_property
+    def _header_index(self) -> dict[str, FieldSpec]:
+        index: dict[str, FieldSpec] = {}
+        for spec in self.fields.values():
+            for text in (spec.name, spec.label, *spec.aliases):
+                index.setdefault(header_key(text, self.units), spec)
+        return index
+
+    @cached_property
+    def _match_cache(self) -> dict[str, FieldSpec | None]:
+        return {}
+
+    def match_header(self, text: str) -> FieldSpec | None:
+        """Header cell text -> field, after folding full-width forms, spaces, unit suffixes,
+        case (old codes such as AAC082) and merged-header prefixes ("收入情况（元）/工资性收入")."""
+        cache = self._match_cache
+        if text in cache:
+            return cache[text]
+        hit = None
+        for key in header_candidates(str(text), self.units):
+            hit = self._header_index.get(key)
+            if hit is not None:
+                break
+        cache[text] = hit
+        return hit
+
+    def header_score(self, cells: list[object]) -> float:
+        """How much a row looks like this catalogue's header row, 0..1.
+
+        The fraction of non-empty cells that match a field, weighted by m/(m+1) for m matches
+        so that a real header (20 of 24 cells match) beats a title row whose one cell happens
+        to match (1 of 1 -> 0.5). Numbers, dates and booleans are data, never header cells.
+        """
+        nonempty = 0
+        matched = 0
+        for cell in cells:
+            if cell is None:
+                continue
+            if isinstance(cell, str):
+                if not cell.strip():
+                    continue
+                nonempty += 1
+                if self.match_header(cell) is not None:
+                    matched += 1
+            elif cell == cell:  # NaN is empty
+                nonempty += 1
+        if nonempty == 0 or matched == 0:
+            return 0.0
+        return matched / nonempty * matched / (matched + 1)
+
+    # ---- values ------------------------------------------------------------------------
+    @cached_property
+    def _value_maps(self) -> dict[str, dict[str, str]]:
+        return {}
+
+    def value_map(self, spec: FieldSpec) -> dict[str, str]:
+        """Folded cell text -> canonical value, for an enum/grade field."""
+        maps = self._value_maps
+        if spec.name not in maps:
+            out: dict[str, str] = {}
+            for canonical, synonyms in spec.values.items():
+                for word in (canonical, *synonyms):
+                    out.setdefault(fold(word), canonical)
+            maps[spec.name] = out
+        return maps[spec.name]
+
+    @cached_property
+    def bool_map(self) -> dict[str, bool]:
+        """Folded cell text -> True/False for bool fields."""
+        out = {fold(w): True for w in self.true_values}
+        for w in self.false_values:
+            out.setdefault(fold(w), False)
+        return out
+
+    def closest_names(self, text: str, n: int = 3) -> list[str]:
+        """Canonical names or labels closest to ``text`` (for "did you mean" hints)."""
+        words = [s.name for s in self.fields.values()] + [s.label for s in self.fields.values()]
+        return difflib.get_close_matches(text, words, n=n, cutoff=0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading rules/fields.yaml (strict: a typo is an error at file:line, never a dropped field)
+
+
+def _to_str(value: Any) -> Any:
+    # Unquoted YAML numbers (system codes such as 0/1/3/4) are meant as text.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, BeforeValidator(_to_str)]
+
+
+class _FieldModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    label_en: str
+    level: FieldLevel
+    type: FieldType
+    unit: str | None = None
+    aliases: list[Text] = []
+    values: dict[Text, list[Text] | None] | list[Text] = {}
+    required: bool = False
+    recommended: bool = False
+    sensitive: bool = False
+
+
+class _BooleansModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    yes: list[Text]
+    no: list[Text]
+
+
+class _CatalogueModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    booleans: _BooleansModel | None = None
+    fields: dict[str, _FieldModel]
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CACHE: dict[tuple[Path, int], FieldCatalogue] = {}
+
+
+def load_catalogue(path: Path | None = None) -> FieldCatalogue:
+    """Load and validate a field catalogue (default: the shipped rules/fields.yaml).
+
+    Cached per (resolved path, modification time). Every problem is a RuleFileError naming
+    ``file:line``.
+    """
+    if path is None:
+        from exitcheck.resources import field_catalogue_path
+
+        path = field_catalogue_path()
+    path = Path(path)
+    try:
+        key = (path.resolve(), path.stat().st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
+    catalogue = _load(path)
+    if key is not None:
+        _CACHE[key] = catalogue
+    return catalogue
+
+
+def _load(path: Path) -> FieldCatalogue:
+    from exitcheck.schema.yamlfile import line_of, load_yaml, validation_error, where
+
+    data = load_yaml(path)
+    try:
+        model = _CatalogueModel.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(path, data, exc) from None
+
+    def fail(key: str, loc: tuple[Any, ...], **values: object) -> RuleFileError:
+        zh, en = MSG.both(key, **values)
+        return RuleFileError(zh, message_en=en, location=where(path, line_of(data, loc)))
+
+    fields: dict[str, FieldSpec] = {}
+    for name, fm in model.fields.items():
+        if not _NAME.match(name):
+            raise fail(
+                "schema_invalid", ("fields", name), loc=f"fields.{name}",
+                error="field names are lower_snake_case English",
+            )  # fmt: skip
+        values = fm.values
+        if isinstance(values, list):
+            values = {v: [] for v in values}
+        if fm.type in ("enum", "grade") and not values:
+            raise fail("values_required", ("fields", name, "type"), type=fm.type)
+        if fm.type not in ("enum", "grade") and values:
+            raise fail("values_not_allowed", ("fields", name, "values"), type=fm.type)
+        seen: dict[str, str] = {}
+        for canonical, synonyms in values.items():
+            for word in (canonical, *(synonyms or [])):
+                prior = seen.setdefault(fold(word), canonical)
+                if prior != canonical:
+                    raise fail(
+                        "synonym_clash", ("fields", name, "values", canonical),
+                        synonym=word, first=prior, second=canonical,
+                    )  # fmt: skip
+        fields[name] = FieldSpec(
+            name=name,
+            label=fm.label,
+            label_en=fm.label_en,
+            level=fm.level,
+            type=fm.type,
+            unit=fm.unit,
+            aliases=tuple(fm.aliases),
+            values={k: tuple(v or ()) for k, v in values.items()},
+            required=fm.required,
+            sensitive=fm.sensitive,
+            recommended=fm.recommended,
+        )
+    catalogue = FieldCatalogue(fields=fields, source=path)
+    if model.booleans is not None:
+        yes = {fold(w): w for w in model.booleans.yes}
+        for i, w in enumerate(model.booleans.no):
+            if fold(w) in yes:
+                raise fail("boolean_clash", ("booleans", "no", i), synonym=w)
+        catalogue.true_values = tuple(model.booleans.yes)
+        catalogue.false_values = tuple(model.booleans.no)
+
+    # Every header text must name exactly one field.
+    owner: dict[str, str] = {}
+    for name, spec in fields.items():
+        texts = [(spec.name, ("fields", name)), (spec.label, ("fields", name, "label"))]
+        texts += [(a, ("fields", name, "aliases", i)) for i, a in enumerate(spec.aliases)]
+        for text, loc in texts:
+            prior = owner.setdefault(header_key(text, catalogue.units), name)
+            if prior != name:
+                raise fail("alias_clash", loc, alias=text, first=prior, second=name)
+    return catalogue
+
+
+def load_column_mapping(path: Path, catalogue: FieldCatalogue | None = None) -> dict[str, str]:
+    """A ``--columns`` mapping file: source header -> canonical field name (see mapping.py)."""
+    from exitcheck.schema.mapping import load_column_mapping as load
+
+    return load(path, catalogue)

@@ -13,10 +13,15 @@ import pandas as pd
 #   _input (int: index into Registry.inputs), _row (int: 1-based spreadsheet row)
 # Derived member columns (schema/derive.py): birth_date (datetime64), sex ("男"/"女"),
 #   age (Int64, whole years at as_of), id_valid (boolean), id_stored_as_number (boolean)
+# Member frames carry every canonical field found in the member sheet, household-level ones as
+# read on each row (for a two-sheet layout: the household sheet's value, joined by household_id).
+# Fields absent from the input are absent from the frames (see InputInfo.mapping).
 # Households frame: index named household_id; canonical household-level fields taken from the
 #   head's row (or from rows that agree); plus member_count (Int64: counted members),
 #   _input, _row (row of the row the household fields were taken from).
 MEMBER_KEY_COLUMNS = ("household_id", "member_id", "_input", "_row")
+# Registry.issues columns (added by the normalize stage; see Registry.issues).
+ISSUE_COLUMNS = ("kind", "field", "household_id", "member_id", "_input", "_row", "value", "detail")
 
 
 @dataclass
@@ -38,6 +43,11 @@ class InputInfo:
     unmatched: list[str]  # source headers matched to no field (kept, usable as col("..."))
     missing_optional: list[str]  # catalogue fields (recommended) not present
     notes: list[str] = field(default_factory=list)
+    # Added by the normalize stage. "members" (one row per person) or "households" (a household
+    # sheet of a two-sheet layout, joined to members by household_id). For a household sheet
+    # the accounting is rows_read == household_rows + sum(skipped.values()) (member_rows == 0).
+    role: str = "members"
+    household_rows: int = 0
 
     def cell(self, field_name: str, row: int) -> str | None:
         """``sheet!H17`` for a canonical field on a spreadsheet row; None if not in this input."""
@@ -52,14 +62,16 @@ class Registry:
     members: pd.DataFrame
     households: pd.DataFrame
     inputs: list[InputInfo]
-    as_of: date
+    # The reference date of derived ages; None until schema.derive.add_age() sets it.
+    as_of: date | None
     # Data issues found while loading (not rules): one row each, columns:
     #   kind (str code, e.g. "id_stored_as_number", "value_not_allowed",
     #   "household_field_conflict", "unparseable_number", "unparseable_date"),
     #   field (canonical name), household_id, member_id, _input, _row, value (raw text),
     #   detail (str)
     issues: pd.DataFrame
-    # Headers that matched no field: raw text columns kept on members as "raw:<header>".
+    # Headers that matched no field: raw text columns kept on members as "raw:<header>"
+    # (households for a household sheet); this list holds those column names.
     extra_columns: list[str] = field(default_factory=list)
 
     @property

@@ -1,0 +1,102 @@
+"""`exitcheck explain FILE --household ID`: every rule's inputs, parameters and outcome for one household."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from exitcheck.cli.choices import Lang
+from exitcheck.cli.options import AsOfOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt, console
+from exitcheck.errors import UsageError
+
+if TYPE_CHECKING:
+    from exitcheck.schema.model import Registry
+
+OUTCOME = {
+    "pass": ("[green]通过[/green]", "[green]pass[/green]"),
+    "violated": ("[red]不符合[/red]", "[red]violated[/red]"),
+    "not_evaluated": ("[yellow]未能核查[/yellow]", "[yellow]not evaluated[/yellow]"),
+    "not_applicable": ("[dim]不适用[/dim]", "[dim]not applicable[/dim]"),
+}
+
+
+def load_registry(path: Path, **options: Any) -> Registry:
+    """The schema stage's loader, given only the options its signature accepts."""
+    from exitcheck.schema import loader
+
+    fn = loader.load_registry
+    accepted = inspect.signature(fn).parameters
+    kwargs = {k: v for k, v in options.items() if k in accepted and v is not None}
+    first = next(iter(accepted.values()))
+    arg: Any = [path] if "paths" in first.name else path
+    return fn(arg, **kwargs)
+
+
+def explain(
+    file: Annotated[Path, typer.Argument(help="登记表文件 Registry export")],
+    household: Annotated[str, typer.Option("--household", help="户编号 Household ID")],
+    year: YearOpt = None,
+    region: RegionOpt = None,
+    as_of: AsOfOpt = None,
+    rules: RulesOpt = None,
+    params: ParamsOpt = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只解释这些规则 Only these rules")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表 Sheet")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")] = Lang.zh,
+) -> None:
+    """逐条规则解释一户的核查过程 Explain every rule's outcome for one household."""
+    from exitcheck.cli.app import set_lang
+    from exitcheck.cli.options import resolve_scope
+    from exitcheck.cli.rules_cmd import load_sources
+    from exitcheck.engine.evaluate import explain_household
+    from exitcheck.engine.render import format_scalar
+    from exitcheck.schema.derive import add_age
+
+    set_lang(lang.value)
+    en = lang is Lang.en
+    ruleset, store = load_sources(rules, params)
+    if select:
+        ruleset = ruleset.select(select)
+    registry = load_registry(file, sheet=sheet)
+    scope = resolve_scope(year, region, as_of, registry, lang.value)
+    registry = add_age(registry, scope.as_of)
+    if household not in set(registry.households.index.astype(str)):
+        raise UsageError(f"找不到户编号 {household}", message_en=f"household {household} not found",
+                         location=str(file))
+    results = explain_household(registry, ruleset, store, household, year=scope.year,
+                                region=scope.region, as_of=scope.as_of, lang=lang.value)
+    out: Any = console()
+    region_text = scope.region_name or ("national" if en else "全国")
+    out.print(f"[bold]{'Household' if en else '户编号'} {household}[/bold]  "
+              f"{'year' if en else '年度'} {scope.year}  {region_text}  "
+              f"{'as of' if en else '基准日'} {scope.as_of.isoformat()}", highlight=False)
+    for item in results:
+        rule = item.rule
+        title = rule.spec.title_en if en else rule.spec.title
+        label = OUTCOME.get(item.outcome, (item.outcome, item.outcome))[1 if en else 0]
+        out.print(f"\n[bold]{rule.code}[/bold] {title}: {label}", highlight=False)
+        if rule.spec.when:
+            out.print(f"  when: {rule.spec.when}", highlight=False, markup=False)
+        if rule.spec.require:
+            out.print(f"  require: {rule.spec.require}", highlight=False, markup=False)
+        for unit, name, value, cell in item.inputs:
+            shown = format_scalar(value, lang.value)
+            who = f"[{unit}] " if rule.level == "member" else ""
+            out.print(f"  {who}{name} = {shown}  ({cell or '-'})", highlight=False, markup=False)
+        for pv in item.params:
+            flag = ("verified" if en else "已核实") if pv.verified else (
+                "unverified" if en else "未核实")
+            text = (f"  param.{pv.name} = {format_scalar(pv.value, lang.value)}"
+                    f" ({'from' if en else '生效'} {pv.effective_from.isoformat()}; {pv.source};"
+                    f" {flag})")
+            out.print(text, highlight=False, markup=False)
+            if pv.note:
+                out.print(f"    {pv.note}", highlight=False, markup=False)
+        for member, status in item.member_outcomes:
+            label = OUTCOME.get(status, (status, status))[1 if en else 0]
+            out.print(f"  {member}: {label}", highlight=False)
+        for message in item.messages:
+            out.print(f"  → {message}", highlight=False, markup=False)

@@ -1,0 +1,493 @@
+"""Rule test cases (rules/tests/<CODE>.yaml): a tiny household, one rule, the expected outcome."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from exitcheck.engine.yamlload import YamlDoc, plain, register_model, yaml_files
+from exitcheck.errors import RuleFileError, UsageError
+from exitcheck.i18n import Catalogue
+
+if TYPE_CHECKING:
+    from exitcheck.engine.params import ParamStore
+    from exitcheck.engine.ruleset import LoadedRule, RuleSet
+    from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
+    from exitcheck.schema.model import Registry
+
+Expect = Literal["pass", "violated", "not_evaluated", "not_applicable"]
+
+MSG = Catalogue(
+    {
+        "unknown_rule": ("未知的规则 {rule}", "unknown rule {rule}"),
+        "unknown_field": ("未知字段 {name}{hint}", "unknown field {name}{hint_en}"),
+        "did_you_mean": ("（是否指 {names}？）", " (did you mean {names}?)"),
+        "wrong_level": ("{name} 是{level}字段，应写在 {where} 中",
+                        "{name} is a {level_en} field: put it under {where}"),
+        "bad_value": ("字段 {name} 的值 {value} 无效：{reason}",
+                      "invalid value {value} for field {name}: {reason}"),
+        "not_allowed": ("不在允许值中（可选：{allowed}）", "not an allowed value ({allowed})"),
+        "not_bool": ("应为 是/否", "expected 是/否 (yes/no)"),
+        "not_number": ("应为数字", "expected a number"),
+        "not_date": ("应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
+        "members_len": ("expect_members 有 {n} 项，但 members 有 {m} 人",
+                        "expect_members has {n} entries but members has {m}"),
+        "member_only": (
+            "expect_members 只用于成员级规则",
+            "expect_members is for member-level rules",
+        ),
+        "not_found": (
+            "找不到测试用例文件或目录 {path}",
+            "test-case file or folder not found: {path}",
+        ),
+        "bad_param": (
+            "参数 {name} 的取值无效：{reason}",
+            "invalid value for parameter {name}: {reason}",
+        ),
+    }
+)
+DERIVED_MEMBER = {"age": "Int64", "sex": "string", "birth_date": "datetime64[ns]",
+                  "id_valid": "boolean", "id_stored_as_number": "boolean"}
+
+
+@register_model
+class CaseIssue(BaseModel):
+    """A loading issue for builtin rules: ``{kind, field, member: 1, value, detail}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    field: str
+    member: int | None = None  # index into the case's members; None = household level
+    value: str | None = None
+    detail: str | None = None
+
+    @field_validator("value", "detail", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return None if value is None else str(value)
+
+
+@register_model
+class Case(BaseModel):
+    """One case: a household (canonical values), its members, and the expected outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    year: int
+    region: str | None = None
+    as_of: date | None = None
+    household: dict[str, Any] = Field(default_factory=dict)
+    members: list[dict[str, Any]] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    issues: list[CaseIssue] = Field(default_factory=list)  # for builtin rules
+    expect: Expect
+    expect_members: list[Expect] | None = None
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region_text(cls, value: Any) -> Any:
+        return str(value).zfill(2) if isinstance(value, int) else value
+
+
+@register_model
+class CaseFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    description: str | None = None
+    cases: list[dict[str, Any]]
+
+
+@dataclass
+class CaseResult:
+    rule: str
+    name: str
+    file: str  # display name of the case file
+    line: int  # line of the case's `name:`
+    expected: str
+    actual: str
+    expected_members: list[str] | None = None
+    actual_members: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # rendered findings (zh)
+    case: Case | None = None
+
+    @property
+    def passed(self) -> bool:
+        if self.expected != self.actual:
+            return False
+        return self.expected_members is None or self.expected_members == self.actual_members
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def shipped_tests_dir() -> Path:
+    from exitcheck.resources import shipped_rules_dir
+
+    return shipped_rules_dir() / "tests"
+
+
+def run_cases(
+    paths: list[Path] | None = None,
+    *,
+    ruleset: RuleSet | None = None,
+    params: ParamStore | None = None,
+    catalogue: FieldCatalogue | None = None,
+) -> list[CaseResult]:
+    """Run the case files (default: the shipped rules/tests/) and compare outcomes.
+
+    A malformed case file -> RuleFileError with file:line.
+    """
+    from exitcheck.resources import shipped_rules_dir
+
+    if catalogue is None:
+        from exitcheck.schema.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    if params is None:
+        from exitcheck.engine.params import load_params
+
+        params = load_params()
+    if ruleset is None:
+        from exitcheck.engine.ruleset import load_ruleset
+
+        ruleset = load_ruleset(catalogue=catalogue, known_params=params.names())
+    files: list[tuple[Path, Path | None]] = []
+    if paths is None:
+        root = shipped_tests_dir()
+        files = [(p, shipped_rules_dir()) for p in yaml_files(root)] if root.is_dir() else []
+    else:
+        for path in paths:
+            if not path.exists():
+                zh, en = MSG.both("not_found", path=path)
+                raise UsageError(zh, message_en=en)
+            files += [(p, None) for p in yaml_files(path)]
+    results: list[CaseResult] = []
+    for path, root in files:
+        results += run_case_file(YamlDoc(path, root), ruleset, params, catalogue)
+    return results
+
+
+def load_case_file(
+    doc: YamlDoc, ruleset: RuleSet
+) -> tuple[LoadedRule, list[tuple[Case, list[Any]]]]:
+    """Validate a case file: its rule and each case (with the case's YAML location)."""
+    try:
+        cfile = CaseFile.model_validate(plain(doc.data))
+    except ValidationError as exc:
+        raise doc.pydantic_error(exc, keys=list(CaseFile.model_fields)) from None
+    rule = ruleset.get(cfile.rule)
+    if rule is None:
+        zh, en = MSG.both("unknown_rule", rule=cfile.rule)
+        raise doc.error(zh, en, doc.value_pos(["rule"]))
+    cases = []
+    for i, raw in enumerate(cfile.cases):
+        loc: list[Any] = ["cases", i]
+        try:
+            case = Case.model_validate(raw)
+        except ValidationError as exc:
+            raise doc.pydantic_error(exc, prefix=loc, keys=list(Case.model_fields)) from None
+        if case.expect_members is not None:
+            if rule.level != "member":
+                zh, en = MSG.both("member_only")
+                raise doc.error(zh, en, doc.key_pos([*loc, "expect_members"]))
+            if len(case.expect_members) != len(case.members):
+                zh, en = MSG.both("members_len", n=len(case.expect_members), m=len(case.members))
+                raise doc.error(zh, en, doc.key_pos([*loc, "expect_members"]))
+        cases.append((case, loc))
+    return rule, cases
+
+
+def run_case_file(
+    doc: YamlDoc, ruleset: RuleSet, params: ParamStore, catalogue: FieldCatalogue
+) -> list[CaseResult]:
+    from exitcheck.engine.evaluate import (
+        NOT_APPLICABLE,
+        NOT_EVALUATED,
+        PASS,
+        VIOLATED,
+        findings_frame,
+        make_context,
+        rule_outcome,
+    )
+
+    rule, cases = load_case_file(doc, ruleset)
+    results = []
+    for case, loc in cases:
+        as_of = case.as_of or date(case.year, 12, 31)
+        registry = case_registry(case, catalogue, as_of, doc, loc)
+        store = params
+        if case.params:
+            try:
+                store = params.with_overrides(case.params, f"{doc.name}:{doc.key_pos(loc).line}")
+            except (UsageError, ValidationError) as exc:
+                reason = exc.message if isinstance(exc, UsageError) else str(exc)
+                zh, en = MSG.both("bad_param", name=", ".join(case.params), reason=reason)
+                raise doc.error(zh, en, doc.key_pos([*loc, "params"])) from None
+        resolved = {p: store.resolve(p, case.year, case.region) for p in rule.params}
+        if rule.spec.builtin is not None:
+            from exitcheck.engine.evaluate import builtin_findings
+
+            found, _ = builtin_findings(rule, registry, "zh")
+            messages = found["message"].tolist()
+            actual = VIOLATED if len(found) else PASS
+            members: list[str] = []
+            if rule.level == "member":
+                hit = registry.members["member_id"].isin(found["member_id"].dropna())
+                members = np.where(hit.to_numpy(dtype=bool), VIOLATED, PASS).tolist()
+        else:
+            ctx = make_context(registry, resolved, as_of)
+            outcome = rule_outcome(rule, ctx)
+            status = outcome.status
+            found = findings_frame(rule, outcome, registry, ctx, resolved, "zh")
+            messages = found["message"].tolist()
+            values = set(status.tolist())
+            members = status.tolist() if rule.level == "member" else []
+            actual = next(
+                (s for s in (VIOLATED, NOT_EVALUATED, PASS) if s in values), NOT_APPLICABLE
+            )
+        results.append(
+            CaseResult(
+                rule=rule.code, name=case.name, file=doc.name, line=doc.key_pos(loc).line,
+                expected=case.expect, actual=actual, expected_members=case.expect_members,
+                actual_members=[str(s) for s in members], messages=messages, case=case,
+            )
+        )
+    return results
+
+
+# -- a tiny registry from canonical values -------------------------------------------------------
+
+
+def case_registry(
+    case: Case,
+    catalogue: FieldCatalogue,
+    as_of: date,
+    doc: YamlDoc | None = None,
+    loc: list[Any] | None = None,
+) -> Registry:
+    """Members and households frames typed like the schema stage would type them."""
+    from exitcheck.schema.model import InputInfo, Registry
+
+    loc = loc or []
+    hid = str(case.household.get("household_id", "H1"))
+    hh_cols: dict[str, Any] = {}
+    for key, value in case.household.items():
+        if key == "household_id":
+            continue
+        spec = _spec(key, "household", catalogue, doc, [*loc, "household", key])
+        hh_cols[spec.name if spec else key] = (spec, [value], [*loc, "household", key])
+    n = len(case.members)
+    member_keys = list(dict.fromkeys(k for m in case.members for k in m))
+    mem_cols: dict[str, Any] = {}
+    for key in member_keys:
+        first = next(i for i, m in enumerate(case.members) if key in m)
+        spec = _spec(key, "member", catalogue, doc, [*loc, "members", first, key])
+        name = spec.name if spec else key
+        mem_cols[name] = (spec, [m.get(key) for m in case.members], [*loc, "members", first, key])
+
+    mapping: dict[str, tuple[str, str]] = {}
+    members = pd.DataFrame(
+        {
+            "household_id": pd.Series([hid] * n, dtype="string"),
+            "member_id": pd.Series([str(m.get("member_id", f"{hid}-{i + 1}"))
+                                    for i, m in enumerate(case.members)], dtype="string"),
+            "_input": np.zeros(n, dtype=np.int64),
+            "_row": np.arange(2, n + 2, dtype=np.int64),
+        }
+    )
+    for name, (spec, values, vloc) in mem_cols.items():
+        if name == "member_id":
+            continue
+        members[name] = _typed(name, spec, values, catalogue, doc, vloc)
+        mapping[name] = (spec.label if spec else name, _letter(len(mapping)))
+    _derive(members, as_of)
+    head_row = 2
+    if "relation" in members.columns and n:
+        heads = np.flatnonzero(members["relation"].astype("string").eq("户主").fillna(False))
+        head_row = int(heads[0]) + 2 if len(heads) else 2
+    households = pd.DataFrame(index=pd.Index([hid], name="household_id", dtype="string"))
+    for name, (spec, values, vloc) in hh_cols.items():
+        households[name] = _typed(name, spec, values, catalogue, doc, vloc).to_numpy()
+        if households[name].dtype == object:
+            households[name] = households[name].astype(_typed(name, spec, values, catalogue,
+                                                              doc, vloc).dtype)
+        mapping[name] = (spec.label if spec else name, _letter(len(mapping)))
+    households["member_count"] = pd.array([n], dtype="Int64")
+    households["_input"] = np.array([0], dtype=np.int64)
+    households["_row"] = np.array([head_row], dtype=np.int64)
+    issues = _issues(case, members, hid, head_row)
+    info = InputInfo(
+        path=Path(doc.name if doc else "case.yaml"), sheet=case.name, reader="case",
+        encoding=None, sha256="", title_rows=[], header_rows=[1], rows_read=n, member_rows=n,
+        skipped={}, mapping=mapping, unmatched=[], missing_optional=[],
+    )
+    extra = [c for c in members.columns if str(c).startswith("raw:")]
+    return Registry(members=members, households=households, inputs=[info], as_of=as_of,
+                    issues=issues, extra_columns=extra)
+
+
+def _issues(case: Case, members: pd.DataFrame, hid: str, head_row: int) -> pd.DataFrame:
+    """Registry.issues rows from the case's ``issues:`` (member index -> its id and row)."""
+    rows = [i.model_dump() for i in case.issues]
+    frame = pd.DataFrame(rows, columns=["kind", "field", "member", "value", "detail"], dtype=object)
+    pos = pd.to_numeric(frame["member"], errors="coerce")
+    valid = pos.notna() & (pos >= 0) & (pos < len(members))
+    at = pos.where(valid, 0).astype(int).to_numpy()
+    member_ids = members["member_id"].astype(object).to_numpy()
+    member_rows = members["_row"].to_numpy()
+    return pd.DataFrame(
+        {
+            "kind": frame["kind"],
+            "field": frame["field"],
+            "household_id": hid,
+            "member_id": np.where(valid, member_ids[at] if len(members) else None, None),
+            "_input": 0,
+            "_row": np.where(valid, member_rows[at] if len(members) else head_row, head_row),
+            "value": frame["value"],
+            "detail": frame["detail"],
+        }
+    )
+
+
+def _letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _spec(
+    key: str, level: str, catalogue: FieldCatalogue, doc: YamlDoc | None, loc: list[Any]
+) -> FieldSpec | None:
+    if key.startswith("raw:") or (level == "member" and key in (*DERIVED_MEMBER, "member_id")):
+        return None
+    spec = catalogue.resolve_name(key)
+    if spec is None:
+        near = difflib.get_close_matches(key, [*catalogue.fields, *DERIVED_MEMBER], n=3,
+                                         cutoff=0.5)
+        shown = "、".join(near)
+        zh, en = MSG.both(
+            "unknown_field", name=key,
+            hint=MSG("did_you_mean", "zh", names=shown) if near else "",
+            hint_en=MSG("did_you_mean", "en", names=shown) if near else "",
+        )
+        raise _fail(doc, zh, en, loc)
+    if spec.level != level:
+        where = "household" if spec.level == "household" else "members"
+        lv = {"household": ("户级", "household"), "member": ("成员", "member")}[spec.level]
+        zh, en = MSG.both("wrong_level", name=key, level=lv[0], level_en=lv[1], where=where)
+        raise _fail(doc, zh, en, loc)
+    return spec
+
+
+def _fail(doc: YamlDoc | None, zh: str, en: str, loc: list[Any]) -> RuleFileError:
+    if doc is None:
+        return RuleFileError(zh, message_en=en)
+    return doc.error(zh, en, doc.key_pos(loc))
+
+
+def _typed(
+    name: str,
+    spec: FieldSpec | None,
+    values: list[Any],
+    catalogue: FieldCatalogue,
+    doc: YamlDoc | None,
+    loc: list[Any],
+) -> pd.Series:
+    """Case values (a handful per field) typed like schema/ would type a column."""
+    raw = pd.Series(values, dtype=object)
+    present = raw.notna()
+
+    def bad(reason_key: str, **kw: Any) -> RuleFileError:
+        value = raw[present & bad_mask].iloc[0] if (present & bad_mask).any() else None
+        rz, re_ = MSG.both(reason_key, **kw)
+        zh, en = MSG.both("bad_value", name=name, value=value, reason=rz)
+        return _fail(doc, zh, en.replace(rz, re_), loc)
+
+    kind = spec.type if spec is not None else ("derived" if name in DERIVED_MEMBER else "text")
+    if kind == "derived":
+        dtype = DERIVED_MEMBER[name]
+        if dtype == "datetime64[ns]":
+            kind = "date"
+        elif dtype == "boolean":
+            kind = "bool"
+        elif dtype == "Int64":
+            kind = "integer"
+        else:
+            kind = "text"
+    if kind in ("number", "integer"):
+        out = pd.to_numeric(raw.where(present, None), errors="coerce")
+        bad_mask = out.isna() & present
+        if bad_mask.any():
+            raise bad("not_number")
+        return out.astype("Int64" if kind == "integer" else "Float64")
+    if kind == "bool":
+        from exitcheck.schema.text import fold_series
+
+        folded = fold_series(raw.astype("string"))
+        mapped = folded.map(catalogue.bool_map)
+        is_bool = raw.map(type).eq(bool)  # YAML true/false: one type check per value
+        mapped = mapped.where(~is_bool, raw)
+        bad_mask = mapped.isna() & present
+        if bad_mask.any():
+            raise bad("not_bool")
+        return mapped.astype("boolean")
+    if kind in ("date", "month"):
+        text = raw.astype("string").str.replace(r"^(\d{4})(\d{2})$", r"\1-\2-01", regex=True)
+        out = pd.to_datetime(text, errors="coerce")
+        bad_mask = out.isna() & present
+        if bad_mask.any():
+            raise bad("not_date")
+        return out.astype("datetime64[ns]")
+    text = raw.astype("string").str.strip()
+    if kind in ("enum", "grade") and spec is not None and spec.values:
+        from exitcheck.schema.text import fold_series
+
+        mapped = fold_series(text).map(catalogue.value_map(spec))
+        bad_mask = mapped.isna() & present
+        if bad_mask.any():
+            raise bad("not_allowed", allowed="、".join(spec.values))
+        return mapped.astype("string")
+    return text
+
+
+def _derive(members: pd.DataFrame, as_of: date) -> None:
+    """Birth date, sex, ID validity and age from id_number / birth_date_stated unless given."""
+    from exitcheck.schema import ids
+
+    if "id_number" in members.columns:
+        idn = members["id_number"].astype("string")
+        if "birth_date" not in members.columns:
+            members["birth_date"] = ids.birth_date(idn)
+        if "sex" not in members.columns:
+            members["sex"] = ids.sex(idn).astype("string")
+        if "id_valid" not in members.columns:
+            members["id_valid"] = ids.valid_id(idn).astype("boolean")
+    if "birth_date" not in members.columns and "birth_date_stated" in members.columns:
+        members["birth_date"] = members["birth_date_stated"]
+    if "birth_date" in members.columns:
+        derived = age_at(members["birth_date"], as_of)
+        # Ages written in the case win; the others come from the birth date.
+        members["age"] = members["age"].fillna(derived) if "age" in members.columns else derived
+
+
+def age_at(birth: pd.Series, as_of: date) -> pd.Series:
+    """Whole years at ``as_of`` (Int64; NA without a birth date)."""
+    b = pd.to_datetime(birth, errors="coerce")
+    before = (b.dt.month > as_of.month) | ((b.dt.month == as_of.month) & (b.dt.day > as_of.day))
+    age = (as_of.year - b.dt.year) - before.astype("Int64")
+    return age.astype("Int64").where(b.notna(), pd.NA)

@@ -1,0 +1,293 @@
+"""Vectorized operations of the expression language on whole nullable pandas columns.
+
+NULL semantics (issue "Rule engine", item 2): a comparison or arithmetic touching NA gives NA;
+and/or/not follow Kleene logic (pandas "boolean" dtype); division by zero gives NA.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from exitcheck.engine.context import DTYPES, EvalContext, household_codes, typed
+
+
+@dataclass(frozen=True)
+class Const:
+    """A value known without looking at the data (literal or parameter); None is NA."""
+
+    value: object
+
+
+Value = pd.Series | Const
+
+COMPARE: dict[str, Callable[[object, object], object]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+ARITH: dict[str, Callable[[object, object], object]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+def broadcast(v: Value, index: pd.Index, vtype: str) -> pd.Series:
+    """A constant repeated over the level frame (series are returned as they are)."""
+    if isinstance(v, pd.Series):
+        return v
+    if v.value is None:
+        if vtype == "date":
+            return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+        return pd.Series(pd.NA, index=index, dtype=DTYPES.get(vtype, "boolean"))
+    vt = vtype if vtype not in ("any", "null") else _scalar_type(v.value)
+    return typed(pd.Series([v.value] * len(index), dtype=object), vt, index)
+
+
+def _scalar_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, pd.Timestamp):
+        return "date"
+    return "text"
+
+
+def _kind(v: Value) -> str:
+    """Run-time kind of a value: number, text, date, bool or null."""
+    if isinstance(v, Const):
+        return "null" if v.value is None else _scalar_type(v.value)
+    if pd.api.types.is_bool_dtype(v.dtype):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(v.dtype):
+        return "number"
+    if pd.api.types.is_datetime64_dtype(v.dtype):
+        return "date"
+    return "text"
+
+
+def _coerce(v: Value, kind: str, index: pd.Index) -> Value:
+    """Convert text (raw columns, text parameters) to the other operand's kind."""
+    if isinstance(v, Const):
+        return Const(_coerce_scalar(v.value, kind))
+    return typed(v, kind, index)
+
+
+def _coerce_scalar(value: object, kind: str) -> object:
+    s = typed(pd.Series([value], dtype=object), kind, pd.RangeIndex(1))
+    out = s.iloc[0]
+    return None if pd.isna(out) else (out.item() if hasattr(out, "item") else out)
+
+
+def harmonize(a: Value, b: Value, index: pd.Index) -> tuple[Value, Value]:
+    """Values of run-time-typed operands ("any") made comparable: text follows the other side."""
+    ka, kb = _kind(a), _kind(b)
+    if ka == "text" and kb in ("number", "date", "bool"):
+        a = _coerce(a, kb, index)
+    elif kb == "text" and ka in ("number", "date", "bool"):
+        b = _coerce(b, ka, index)
+    return a, b
+
+
+def _na(v: Value) -> np.ndarray | bool:
+    return v.value is None if isinstance(v, Const) else v.isna().to_numpy()
+
+
+def _raw(v: Value) -> object:
+    return v.value if isinstance(v, Const) else v
+
+
+def compare(op: str, a: Value, b: Value, index: pd.Index, vtype: str) -> pd.Series:
+    if isinstance(a, Const) and isinstance(b, Const):
+        a = broadcast(a, index, vtype)
+    a, b = harmonize(a, b, index)
+    na = _na(a) | _na(b)
+    if na is True:
+        return pd.Series(pd.NA, index=index, dtype="boolean")
+    out = pd.Series(COMPARE[op](_raw(a), _raw(b)), index=index).astype("boolean")
+    assert isinstance(na, np.ndarray)
+    return out.mask(na) if na.any() else out
+
+
+def is_in(a: Value, values: Sequence[object], negate: bool, index: pd.Index, vtype: str) -> pd.Series:
+    """``a in values``: True on a match; NA when a is NA, or no match and values hold None."""
+    s = broadcast(a, index, vtype)
+    present = [v for v in values if v is not None]
+    if present:
+        s, _ = harmonize(s, Const(present[0]), index)
+    assert isinstance(s, pd.Series)
+    hit = s.isin(present).to_numpy(dtype=bool) if present else np.zeros(len(s), dtype=bool)
+    out = pd.Series(hit, index=index, dtype="boolean")
+    unknown = s.isna().to_numpy()
+    if False:
+        unknown = unknown | ~hit
+    out = out.mask(unknown) if unknown.any() else out
+    return ~out if negate else out
+
+
+def as_bool(v: Value, index: pd.Index) -> pd.Series:
+    return broadcast(v, index, "bool").astype("boolean")
+
+
+def and_(values: Sequence[Value], index: pd.Index) -> pd.Series:
+    out = as_bool(values[0], index)
+    for v in values[1:]:
+        out = out & as_bool(v, index)
+    return out
+
+
+def or_(values: Sequence[Value], index: pd.Index) -> pd.Series:
+    out = as_bool(values[0], index)
+    for v in values[1:]:
+        out = out | as_bool(v, index)
+    return out
+
+
+def not_(v: Value, index: pd.Index) -> pd.Series:
+    return ~as_bool(v, index)
+
+
+def as_number(v: Value, index: pd.Index) -> pd.Series:
+    s = broadcast(v, index, "number")
+    return s if s.dtype == "Float64" else typed(s, "number", index)
+
+
+def arith(op: str, a: Value, b: Value, index: pd.Index) -> pd.Series:
+    left = as_number(a, index)
+    if isinstance(b, Const) and isinstance(b.value, int | float) and not isinstance(b.value, bool):
+        right: pd.Series | float = float(b.value)
+    else:
+        right = as_number(b, index)
+    out = pd.Series(ARITH[op](left, right), index=index).astype("Float64")
+    if op == "/":
+        zero = (right == 0) if isinstance(right, float) else (right == 0).fillna(False).to_numpy()
+        if np.any(zero):
+            out = out.mask(np.broadcast_to(zero, (len(out),)))
+    return out
+
+
+def neg(v: Value, index: pd.Index) -> pd.Series:
+    return -as_number(v, index)
+
+
+def isblank(v: Value, index: pd.Index, vtype: str) -> pd.Series:
+    """NA, or text that is empty or whitespace; never NA itself."""
+    s = broadcast(v, index, vtype)
+    blank = s.isna().to_numpy()
+    if _kind(s) == "text":
+        blank = blank | (s.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    return pd.Series(blank, index=index, dtype="boolean")
+
+
+def between(x: Value, lo: Value, hi: Value, index: pd.Index, vtype: str) -> pd.Series:
+    return and_([compare(">=", x, lo, index, vtype), compare("<=", x, hi, index, vtype)], index)
+
+
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+
+
+def valid_id(v: Value, index: pd.Index) -> pd.Series:
+    """GB 11643-1999 18-character ID: digits, a real birth date (1900-2100), MOD 11-2 check."""
+    s = broadcast(v, index, "text").astype("string").str.strip().str.upper()
+    shaped = s.str.fullmatch(r"\d{17}[\dX]").astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ok = np.zeros(len(s), dtype=bool)
+    if shaped.any():
+        good = s[shaped]
+        chars = np.frombuffer(good.to_numpy(dtype=object).astype("S18").tobytes(), dtype=np.uint8)
+        chars = chars.reshape(-1, 18)
+        remainder = ((chars[:, :17].astype(np.int64) - 48) @ _ID_WEIGHTS) % 11
+        born = pd.to_datetime(good.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+        year = born.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        ok[shaped] = (_ID_CHECK[remainder] == chars[:, 17]) & (year >= 1900) & (year <= 2100)
+    out = pd.Series(ok, index=index, dtype="boolean")
+    na = s.isna().to_numpy()
+    return out.mask(na) if na.any() else out
+
+
+def months_between(a: Value, b: Value, index: pd.Index) -> pd.Series:
+    """Whole months from a to b (negative when b is earlier), truncated toward zero."""
+    sa, sb = broadcast(a, index, "date"), broadcast(b, index, "date")
+
+    def part(s: pd.Series, name: str) -> pd.Series:
+        return getattr(s.dt, name).astype("Float64")
+
+    months = (part(sb, "year") - part(sa, "year")) * 12 + part(sb, "month") - part(sa, "month")
+    day_a, day_b = part(sa, "day"), part(sb, "day")
+    short = ((months > 0) & (day_b < day_a)).fillna(False)
+    over = ((months < 0) & (day_b > day_a)).fillna(False)
+    return (months - short.astype("Float64") + over.astype("Float64")).astype("Float64")
+
+
+def coalesce(values: Sequence[Value], index: pd.Index, vtype: str) -> pd.Series:
+    out = broadcast(values[0], index, vtype)
+    for v in values[1:]:
+        nxt = broadcast(v, index, vtype)
+        if _kind(nxt) != _kind(out) and _kind(out) == "text":
+            out, _ = harmonize(out, nxt, index)  # type: ignore[assignment]
+        out = out.where(out.notna(), nxt)
+    return out
+
+
+def abs_(v: Value, index: pd.Index) -> pd.Series:
+    return as_number(v, index).abs()
+
+
+def round_(v: Value, digits: int, index: pd.Index) -> pd.Series:
+    return as_number(v, index).round(digits)
+
+
+def year(v: Value, index: pd.Index) -> pd.Series:
+    return broadcast(v, index, "date").dt.year.astype("Float64")
+
+
+def aggregate(kind: str, values: pd.Series | None, ctx: EvalContext) -> pd.Series:
+    """A member aggregate per household (ctx.households order), NULL-aware, one pass each.
+
+    any: True if any True, else NA if any NA, else False; all: False if any False, else NA if
+    any NA, else True; count(cond): number of True, NA if any NA; count(): members;
+    sum/min/max: NA if any member value is NA. No members: False, True, 0, 0, NA.
+    """
+    codes = household_codes(ctx)
+    n = len(ctx.households)
+    index = ctx.households.index
+    known = codes >= 0
+    c = codes[known]
+    if values is None:  # count()
+        return pd.Series(np.bincount(c, minlength=n), index=index).astype("Float64")
+    na = values.isna().to_numpy()[known]
+    unknown = np.bincount(c[na], minlength=n) > 0
+    result: pd.Series
+    if kind in ("any", "all", "count"):
+        true = values.astype("boolean").fillna(False).to_numpy(dtype=bool)[known]
+        if kind == "any":
+            hit = np.bincount(c[true], minlength=n) > 0
+            result = pd.Series(hit, index=index, dtype="boolean")
+            unknown &= ~hit
+        elif kind == "all":
+            miss = np.bincount(c[~true & ~na], minlength=n) > 0
+            result = pd.Series(~miss, index=index, dtype="boolean")
+            unknown &= ~miss
+        else:
+            result = pd.Series(np.bincount(c[true], minlength=n), index=index).astype("Float64")
+    elif kind == "sum":
+        weights = values.to_numpy(dtype=float, na_value=0.0)[known]
+        total = np.bincount(c, weights=weights, minlength=n)
+        result = pd.Series(total, index=index).astype("Float64")
+    else:  # min / max
+        member_values = values[known].reset_index(drop=True)
+        grouped = member_values.groupby(c, sort=False)
+        per_code = grouped.min() if kind == "min" else grouped.max()
+        result = per_code.reindex(pd.RangeIndex(n))
+        result.index = index
+    return result.mask(unknown) if unknown.any() else result

@@ -1,0 +1,190 @@
+"""Rows below a header -> RawTable: drop blank, total and repeated-header rows, vectorized."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exitcheck.io.cells import cell_text, column_letter
+from exitcheck.io.header import Header
+from exitcheck.io.table import SKIP_BLANK, SKIP_REPEATED_HEADER, SKIP_TOTAL, RawTable
+
+# A total row names itself in one of its first non-empty cells (issue Foundation #4).
+TOTAL_CELLS = 3
+LEAD_COLUMNS = 12  # ... searched for among the leading columns only (labels sit at the left)
+_TOTAL = "合计|总计|小计"  # str.match anchors at the start
+_SPACES = re.compile(r"\s+")
+REPEAT_SHARE = 0.8  # share of header cells a row must repeat to count as a repeated header
+
+
+@dataclass
+class Origin:
+    """Where the grid sits in the sheet: 0-based row and column of its top-left cell."""
+
+    path: Path
+    sheet: str
+    reader: str
+    row0: int = 0
+    col0: int = 0
+    encoding: str | None = None
+
+
+def build_table(cells: np.ndarray, header: Header, origin: Origin, notes: list[str]) -> RawTable:
+    """RawTable from a 2-D object grid (empty cells are '') and its detected header."""
+    start = header.last + 1
+    body = cells[start:]
+    n_rows, width = body.shape if body.ndim == 2 else (0, len(header.names))
+    filled = np.not_equal(body, "")  # readers give '' for every empty cell
+    count = filled.sum(axis=1)
+    blank = count == 0
+    firsts = _first_values(body, filled)
+    blank |= _whitespace_only(body, filled, firsts[0])
+    repeated = _repeated_header(body, header) & ~blank
+    total = _total_rows(firsts) & ~blank & ~repeated
+    drop = blank | repeated | total
+
+    first_row = origin.row0 + start + 1  # 1-based sheet row of body[0]
+    keep = np.flatnonzero(~drop)
+    data = _take_rows(body, keep)
+    kept_filled = _take_rows(filled, keep)
+    if data.size:
+        data[~kept_filled] = None  # '' (and whitespace-free empties) -> None, as the contract says
+
+    names = list(header.names) + [""] * (width - len(header.names))
+    has_data = kept_filled.any(axis=0) if n_rows else np.zeros(width, dtype=bool)
+    columns = [j for j in range(width) if names[j] or has_data[j]]
+    letters = [column_letter(origin.col0 + j) for j in columns]
+    labels = _dedupe([names[j] or f"列{letters[i]}" for i, j in enumerate(columns)])
+    if len(columns) < width:
+        data = data[:, columns]
+    frame = pd.DataFrame(data, columns=labels, dtype=object, copy=False)
+
+    dropped = np.flatnonzero(drop)
+    reason = np.where(
+        blank[dropped], SKIP_BLANK, np.where(repeated[dropped], SKIP_REPEATED_HEADER, SKIP_TOTAL)
+    )
+    skipped = pd.DataFrame(
+        {
+            "row": (dropped + first_row).astype(np.int64),
+            "reason": pd.Series(reason, dtype=object),
+            "text": pd.Series([cell_text(v) for v in firsts[0][dropped]], dtype=object),
+        }
+    )
+    return RawTable(
+        path=origin.path,
+        sheet=origin.sheet,
+        reader=origin.reader,
+        encoding=origin.encoding,
+        title_rows=[origin.row0 + i + 1 for i in header.titles],
+        header_rows=[origin.row0 + i + 1 for i in header.rows],
+        columns=labels,
+        column_letters=letters,
+        data=frame,
+        rows=(keep + first_row).astype(np.int64),
+        skipped=skipped,
+        rows_read=int(n_rows),
+        notes=notes,
+    )
+
+
+def _first_values(body: np.ndarray, filled: np.ndarray) -> list[np.ndarray]:
+    """The first TOTAL_CELLS non-empty values of every row within the leading columns ('' where
+    a row has fewer there)."""
+    n_rows = len(body)
+    if n_rows == 0 or body.shape[1] == 0:
+        return [np.full(n_rows, "", dtype=object) for _ in range(TOTAL_CELLS)]
+    rank = np.cumsum(filled[:, :LEAD_COLUMNS], axis=1, dtype=np.int16)
+    index = np.arange(n_rows)
+    out = []
+    for k in range(1, TOTAL_CELLS + 1):
+        col = np.argmax(rank == k, axis=1)
+        values = body[index, col]
+        values[rank[:, -1] < k] = ""
+        out.append(values)
+    return out
+
+
+def _whitespace_only(body: np.ndarray, filled: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Rows whose only contents are spaces: checked cell by cell, but only for the few rows whose
+    first non-empty cell is whitespace (a vectorized pre-filter)."""
+    result = np.zeros(len(body), dtype=bool)
+    candidates = np.flatnonzero(_str_test(first, lambda s: s.len().gt(0) & s.strip().eq("")))
+    for i in candidates:  # rare rows only, never every data row
+        values = body[i][filled[i]]
+        result[i] = all(isinstance(v, str) and not v.strip() for v in values)
+    return result
+
+
+def _str_test(values: np.ndarray, test: Callable[[Any], pd.Series]) -> np.ndarray:
+    """Boolean mask of a pandas string test on an object array; non-strings are False.
+
+    The test runs on the distinct values only (a column of village names has few), then is
+    mapped back with a hash lookup: this keeps the scan cheap on 100k-row sheets.
+    """
+    distinct = pd.unique(values)
+    try:
+        outcome = test(pd.Series(distinct, dtype=object).str)
+    except AttributeError:  # no strings at all (e.g. a numeric first column)
+        return np.zeros(len(values), dtype=bool)
+    hits = distinct[outcome.fillna(False).to_numpy(dtype=bool)]
+    if len(hits) == 0:
+        return np.zeros(len(values), dtype=bool)
+    return pd.Series(values, dtype=object).isin(hits).to_numpy(dtype=bool)
+
+
+def _repeated_header(body: np.ndarray, header: Header) -> np.ndarray:
+    """Rows repeating a header row (page breaks in exports): first compare one column, then the
+    whole row of the few candidates."""
+    result = np.zeros(len(body), dtype=bool)
+    width = body.shape[1] if body.ndim == 2 else 0
+    for raw in header.raw:
+        values = np.array(raw + [""] * (width - len(raw)), dtype=object)[:width]
+        named = np.flatnonzero([bool(cell_text(v)) for v in values])
+        if len(named) == 0:
+            continue
+        anchor = named[0]
+        candidates = np.flatnonzero(body[:, anchor] == values[anchor])
+        if len(candidates) == 0:
+            continue
+        same = (body[np.ix_(candidates, named)] == values[named]).sum(axis=1)
+        result[candidates[same >= REPEAT_SHARE * len(named)]] = True
+    return result
+
+
+def _total_rows(firsts: list[np.ndarray]) -> np.ndarray:
+    """合计/总计/小计 rows: one of the first non-empty cells, spaces removed, starts with it."""
+    result = np.zeros(len(firsts[0]), dtype=bool)
+    for values in firsts:
+        # Cheap pre-filter on the character every label shares, then the exact test on those.
+        maybe = np.flatnonzero(_str_test(values, lambda s: s.contains("计", regex=False)))
+        if len(maybe):
+            exact = _str_test(
+                values[maybe], lambda s: s.replace(_SPACES, "", regex=True).str.match(_TOTAL)
+            )
+            result[maybe[exact]] = True
+    return result
+
+
+def _take_rows(body: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Kept rows; a view (no copy of millions of cells) when they are one contiguous block."""
+    if len(keep) == 0:
+        return body[:0]
+    if keep[-1] - keep[0] + 1 == len(keep):
+        return body[keep[0] : keep[-1] + 1]
+    return body[keep]
+
+
+def _dedupe(labels: list[str]) -> list[str]:
+    """Duplicate header texts get ' (2)', ' (3)' … in sheet order."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out

@@ -1,0 +1,148 @@
+"""Read .xlsx/.xlsm/.xls/.ods workbooks with python-calamine: pick sheets, find headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum
+
+from exitcheck.io.body import Origin, build_table
+from exitcheck.io.errors import input_error
+from exitcheck.io.header import SCAN_ROWS, Header, HeaderScore, Merge, detect_header, passes
+from exitcheck.io.messages import MSG
+from exitcheck.io.sniff import ODS, XLS, XLSX
+from exitcheck.io.table import RawTable
+
+READER = "calamine"
+# Extensions calamine dispatches on; other names (an .xls saved as .xlsx) are read by content.
+_NATIVE = {XLSX: {".xlsx", ".xlsm"}, XLS: {".xls"}, ODS: {".ods"}}
+
+
+_EMPTY = object()  # marks a sheet without any cell
+
+
+@dataclass
+class _Candidate:
+    name: str
+    sheet: CalamineSheet
+    header: Header
+    row0: int
+    col0: int
+
+
+def read_workbook(
+    path: Path, kind: str, sheet: str | None, header_score: HeaderScore | None
+) -> list[RawTable]:
+    """Every sheet whose header passes, best first; or just ``sheet`` (name or 1-based index)."""
+    book = _open(path, kind)
+    names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not names:
+        raise input_error("empty_workbook", path)
+    explicit = sheet is not None
+    chosen = [_resolve_sheet(path, sheet, names)] if sheet is not None else names
+    scanned = [_scan(path, book, name, header_score, explicit) for name in chosen]
+    if all(c is _EMPTY for c in scanned):
+        raise input_error("empty_workbook", path)
+    found = [c for c in scanned if isinstance(c, _Candidate)]
+    if not explicit:
+        found = [c for c in found if passes(c.header, header_score)]
+        if not found:
+            filled = [n for n, c in zip(chosen, scanned, strict=True) if c is not _EMPTY]
+            if len(filled) == 1:
+                raise input_error("no_header", path, filled[0], rows=SCAN_ROWS)
+            raise input_error("no_sheet_with_header", path, available=_listing(names))
+        # Catalogue scores outrank heuristic ones; ties keep workbook order (sort is stable).
+        found.sort(key=lambda c: (not c.header.fallback, c.header.score), reverse=True)
+    tables = [_read_sheet(path, c) for c in found]
+    with_data = [t for t in tables if len(t.data)]
+    if not with_data:
+        first = tables[0]
+        raise input_error(
+            "no_data_rows", path, first.sheet, header="、".join(map(str, first.header_rows))
+        )
+    return with_data
+
+
+def _open(path: Path, kind: str) -> CalamineWorkbook:
+    try:
+        if path.suffix.lower() in _NATIVE[kind]:
+            return CalamineWorkbook.from_path(path)
+        with open(path, "rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
+    except PasswordError:
+        raise input_error("encrypted", path) from None
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise input_error("corrupt", path, detail=_short(exc)) from None
+
+
+def _resolve_sheet(path: Path, sheet: str, names: list[str]) -> str:
+    if sheet in names:
+        return sheet
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]
+    raise input_error("unknown_sheet", path, sheet=sheet, available=_listing(names))
+
+
+def _scan(
+    path: Path,
+    book: CalamineWorkbook,
+    name: str,
+    header_score: HeaderScore | None,
+    explicit: bool,
+) -> _Candidate | object | None:
+    """Parse one sheet (once) and find its header from its first rows only; _EMPTY for a sheet
+    without cells, None for one without a header."""
+    try:
+        sheet = book.get_sheet_by_name(name)
+        head = sheet.to_python(nrows=SCAN_ROWS)
+        start = sheet.start
+        ranges = sheet.merged_cell_ranges
+    except Exception as exc:
+        raise input_error("corrupt", path, name, detail=_short(exc)) from None
+    if start is None or not any(str(v).strip() for row in head for v in row):
+        if explicit:
+            raise input_error("empty_sheet", path, name)
+        return _EMPTY
+    row0, col0 = start
+    merges: list[Merge] | None = None
+    if ranges is not None:
+        merges = [((r1 - row0, c1 - col0), (r2 - row0, c2 - col0)) for (r1, c1), (r2, c2) in ranges]
+    header = detect_header(head, merges, header_score)
+    if header is None:
+        if explicit:
+            raise input_error("no_header", path, name, rows=SCAN_ROWS)
+        return None
+    return _Candidate(name=name, sheet=sheet, header=header, row0=row0, col0=col0)
+
+
+def _read_sheet(path: Path, found: _Candidate) -> RawTable:
+    try:
+        rows = found.sheet.to_python()
+    except Exception as exc:
+        raise input_error("corrupt", path, found.name, detail=_short(exc)) from None
+    width = max(len(found.header.names), len(rows[0]) if rows else 0)
+    cells = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+    origin = Origin(path=path, sheet=found.name, reader=READER, row0=found.row0, col0=found.col0)
+    return build_table(cells, found.header, origin, header_notes(found.header, found.row0))
+
+
+def header_notes(header: Header, row0: int) -> list[str]:
+    """Notes telling how the header was found (two-row header, heuristic fallback)."""
+    notes = []
+    if header.fallback:
+        notes.append(MSG("note_header_fallback", row=row0 + header.rows[-1] + 1))
+    if len(header.rows) == 2:
+        upper, lower = (row0 + r + 1 for r in header.rows)
+        notes.append(MSG("note_two_row_header", upper=upper, lower=lower))
+    return notes
+
+
+def _listing(names: list[str]) -> str:
+    return "、".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]

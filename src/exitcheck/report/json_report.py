@@ -1,0 +1,143 @@
+"""The versioned JSON report ``exitcheck.report/1`` (documented in docs/report-format.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from exitcheck import __version__
+from exitcheck.aggregate import Summary, findings_frame
+from exitcheck.engine.result import AuditResult
+from exitcheck.findings import FINDING_COLUMNS
+from exitcheck.report.atomic import write_text_atomic
+from exitcheck.report.jsonsafe import to_jsonable
+from exitcheck.report.mask import clean_values, mask_id_series, mask_text_series
+
+SCHEMA_ID = "exitcheck.report/1"
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [to_jsonable(r) for r in frame.to_dict("records")]
+
+
+def _keyed(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, Any]]:
+    return {str(k): to_jsonable(v) for k, v in frame[columns].to_dict("index").items()}
+
+
+def _inputs(result: AuditResult) -> list[dict[str, Any]]:
+    return [
+        {"path": str(i.path), "sha256": i.sha256, "reader": i.reader, "encoding": i.encoding,
+         "sheet": i.sheet, "title_rows": list(i.title_rows), "header_rows": list(i.header_rows),
+         "rows_read": i.rows_read, "member_rows": i.member_rows,
+         "rows_skipped": dict(i.skipped),
+         "reconciled": i.rows_read == i.member_rows + sum(i.skipped.values())}
+        for i in result.registry.inputs
+    ]
+
+
+def _parameters(result: AuditResult) -> list[dict[str, Any]]:
+    return [
+        {"name": p.name, "title": p.title, "title_en": p.title_en, "value": p.value,
+         "unit": p.unit, "effective_from": p.effective_from, "region": p.region,
+         "source": p.source, "verified": p.verified, "note": p.note}
+        for p in result.params
+    ]
+
+
+_RULE_COLUMNS = [
+    "name", "family", "severity", "level", "title", "title_en",
+    "applicable_units", "passed_units", "violated_units", "not_evaluated_units", "exempted_units",
+    "violated_findings", "violated_households", "not_evaluated_findings",
+    "not_evaluated_households", "exempted_findings", "exempted_households",
+]
+_AREA_COLUMNS = [
+    "households", "exited", "problems", "failing", "at_risk", "data_errors", "not_evaluated",
+    "exited_failing", "failing_share", "at_risk_share", "data_error_share",
+    "exited_failing_share",
+]
+
+
+def _summary(summary: Summary) -> dict[str, Any]:
+    return {
+        "households": summary.households,
+        "members": summary.members,
+        "households_by_poverty_status": summary.by_poverty_status,
+        "by_severity": _keyed(summary.by_severity, list(summary.by_severity.columns)),
+        "by_rule": _keyed(summary.rules, _RULE_COLUMNS),
+        "by_family": _keyed(summary.families, list(summary.families.columns)),
+        "by_status": summary.by_status,
+        "not_evaluated": {"findings": summary.not_evaluated_findings,
+                          "households": summary.not_evaluated_households},
+        "rows_reconciled": summary.rows_reconciled,
+        "exit_code": int(summary.exit_code),
+    }
+
+
+def _findings(result: AuditResult, show_ids: bool) -> list[dict[str, Any]]:
+    f = findings_frame(result)[list(FINDING_COLUMNS)].copy()
+    if not show_ids:
+        f["member_id"] = mask_text_series(f["member_id"])
+        f["message"] = mask_text_series(f["message"])
+    # values are per-finding dicts: cleaned one by one (contact keys dropped, IDs masked).
+    f["values"] = [clean_values(v if isinstance(v, dict) else {}, show_ids=show_ids)
+                   for v in f["values"]]
+    return _records(f)
+
+
+def _households(summary: Summary, show_ids: bool) -> list[dict[str, Any]]:
+    v = summary.verdicts.copy()
+    v["head_id_number"] = (v["head_id_number"].astype("string") if show_ids
+                           else mask_id_series(v["head_id_number"]))
+    if not show_ids:
+        v["reasons"] = mask_text_series(v["reasons"])
+    return _records(v)
+
+
+def build_report(
+    result: AuditResult, summary: Summary, *, show_ids: bool = False, lang: str = "zh"
+) -> dict[str, Any]:
+    """The JSON report as a JSON-safe dict (IDs masked unless ``show_ids``)."""
+    report = {
+        "schema": SCHEMA_ID,
+        "tool": {"name": "exitcheck", "version": __version__},
+        "run": {"year": result.year, "as_of": result.as_of, "region": result.region,
+                "region_name": result.region_name, "region_origin": result.region_origin,
+                "fail_on": summary.fail_on, "lang": lang, "show_ids": show_ids},
+        "inputs": _inputs(result),
+        "parameters": _parameters(result),
+        "summary": _summary(summary),
+        "areas": {
+            "townships": _records(summary.townships[["county", "township", *_AREA_COLUMNS]]),
+            "villages": _records(
+                summary.villages[["county", "township", "village", *_AREA_COLUMNS]]
+            ),
+        },
+        "households": _households(summary, show_ids),
+        "findings": _findings(result, show_ids),
+        "notes": list(summary.notes),
+    }
+    return to_jsonable(report)  # type: ignore[no-any-return]
+
+
+def write_json(
+    report: dict[str, Any],
+    path_or_stdout: Path | str | TextIO,
+    *,
+    inputs: Iterable[Path | str] = (),
+) -> None:
+    """Write ``report`` to a file (atomically; "-" means stdout) or to an open text stream."""
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    if isinstance(path_or_stdout, (str, Path)):
+        if str(path_or_stdout) == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_text_atomic(path_or_stdout, text, inputs=inputs)
+    else:
+        path_or_stdout.write(text)

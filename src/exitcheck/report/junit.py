@@ -1,0 +1,109 @@
+"""JUnit XML for CI dashboards: one <testsuite> per rule family, one <testcase> per rule.
+
+A rule with violated findings gets a <failure>; one with not_evaluated findings gets an
+<error type="not_evaluated"> (never <skipped>, never a silent pass: issue `exitcheck audit`,
+item 5). Exempted findings are listed in <system-out> and do not fail the case.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+
+from exitcheck.aggregate import FAMILY_ORDER, Summary, findings_frame
+from exitcheck.engine.result import AuditResult
+from exitcheck.findings import Status
+from exitcheck.report.atomic import atomic_output
+from exitcheck.report.mask import mask_text_series
+from exitcheck.report.messages import MSG, family_label
+
+MAX_LINES = 200  # households listed per <failure>/<error>; the rest are counted
+# Characters XML 1.0 cannot carry at all (ElementTree escapes <>&" but writes these as is).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _lines(sub: pd.DataFrame, lang: str) -> str:
+    """``household_id location: message`` per finding, capped at MAX_LINES."""
+    loc = sub["location"].astype("string").fillna("")
+    text = (sub["household_id"].astype("string").fillna("") + " " + loc + ": "
+            + sub["message"].astype("string").fillna("")).str.replace(" : ", ": ", regex=False)
+    lines = text.iloc[:MAX_LINES].tolist()
+    if len(text) > MAX_LINES:
+        lines.append(MSG("junit.more", lang, n=len(text) - MAX_LINES))
+    return _xml_safe("\n".join(lines))
+
+
+def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False) -> ET.Element:
+    """The <testsuites> element (IDs in messages masked unless ``show_ids``)."""
+    f = findings_frame(result)
+    if not show_ids:
+        f["message"] = mask_text_series(f["message"])
+    by_rule = {code: sub for code, sub in f.groupby("rule", sort=False)}
+    rules = sorted(result.rules, key=lambda r: (
+        FAMILY_ORDER.index(r.family) if r.family in FAMILY_ORDER else len(FAMILY_ORDER),
+        r.family, r.code))
+    root = ET.Element("testsuites", name="exitcheck")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    suites: dict[str, ET.Element] = {}
+    for rule in rules:
+        suite = suites.get(rule.family)
+        if suite is None:
+            suite = ET.SubElement(root, "testsuite", name=f"{rule.family} "
+                                  f"{family_label(rule.family, lang)}")
+            suite.attrib.update(tests="0", failures="0", errors="0", skipped="0", time="0")
+            suites[rule.family] = suite
+        title = rule.title_en if lang == "en" else rule.title
+        case = ET.SubElement(suite, "testcase", classname=rule.family,
+                             name=_xml_safe(f"{rule.code} {rule.name}"), time="0")
+        case.set("title", _xml_safe(title))
+        counts = {"tests": 1, "failures": 0, "errors": 0}
+        sub = by_rule.get(rule.code, f.iloc[0:0])
+        violated = sub[sub["status"] == Status.VIOLATED.value]
+        not_eval = sub[sub["status"] == Status.NOT_EVALUATED.value]
+        exempted = sub[sub["status"] == Status.EXEMPTED.value]
+        if len(violated):
+            n = violated["household_id"].nunique()
+            el = ET.SubElement(case, "failure", type=rule.severity,
+                               message=MSG("junit.failure", lang, n=n))
+            el.text = _lines(violated, lang)
+            counts["failures"] = 1
+        if len(not_eval):
+            n = not_eval["household_id"].nunique()
+            el = ET.SubElement(case, "error", type=Status.NOT_EVALUATED.value,
+                               message=MSG("junit.error", lang, n=n))
+            el.text = _lines(not_eval, lang)
+            counts["errors"] = 1
+        if len(exempted):
+            out = ET.SubElement(case, "system-out")
+            out.text = (MSG("junit.exempted", lang, n=exempted["household_id"].nunique())
+                        + "\n" + _lines(exempted, lang))
+        for key, val in counts.items():
+            suite.set(key, str(int(suite.get(key, "0")) + val))
+            totals[key] += val
+    root.attrib.update({k: str(v) for k, v in totals.items()})
+    return root
+
+
+def write_junit(
+    result: AuditResult,
+    summary: Summary,
+    path: Path | str,
+    *,
+    lang: str = "zh",
+    show_ids: bool = False,
+) -> Path:
+    """Write the JUnit XML file atomically; refuse to overwrite an input file."""
+    del summary  # the per-rule counts come from the findings; kept for a uniform writer API
+    tree = ET.ElementTree(build_junit(result, lang=lang, show_ids=show_ids))
+    ET.indent(tree)
+    target = Path(path)
+    with atomic_output(target, inputs=[i.path for i in result.registry.inputs]) as tmp:
+        tree.write(tmp, encoding="utf-8", xml_declaration=True)
+    return target

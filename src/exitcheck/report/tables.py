@@ -1,0 +1,259 @@
+"""Display tables shared by the Excel and console reports: localized headers, masked IDs.
+
+Each builder returns a :class:`Table` (a frame keyed by internal names, the localized headers and
+each column's kind), so the workbook and the terminal show the same numbers under the same names.
+Masking happens here, once, for everything the two writers show (report/mask.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from exitcheck.aggregate import Summary, findings_frame, member_names
+from exitcheck.engine.result import AuditResult
+from exitcheck.findings import Family
+from exitcheck.report.jsonsafe import compact_json
+from exitcheck.report.mask import clean_values, mask_id_series, mask_text_series
+from exitcheck.report.messages import MSG, family_label, label
+
+# Column kinds: text, int, money (yuan, 2 decimals), percent (share 0..1), and number_text
+# (numbers already formatted as text, right-aligned on the terminal).
+TEXT, INT, MONEY, PERCENT, NUMBER_TEXT = "text", "int", "money", "percent", "number_text"
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame  # columns: internal keys, in display order
+    headers: list[str]  # localized header per column
+    kinds: list[str]  # TEXT / INT / MONEY / PERCENT per column
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def _table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], lang: str) -> Table:
+    """``spec``: (column key, message key of its header, kind)."""
+    keys = [k for k, _, _ in spec]
+    out = frame.reindex(columns=keys)
+    for key, _, kind in spec:
+        if kind == TEXT:
+            out[key] = out[key].astype("string").fillna("").astype(object)
+    return Table(out.reset_index(drop=True), [MSG(h, lang) for _, h, _ in spec],
+                 [k for _, _, k in spec])
+
+
+def _labels(series: pd.Series, prefix: str, lang: str) -> pd.Series:
+    values = series.astype("string").fillna("")
+    mapping = {v: label(prefix, v, lang) for v in values.unique()}
+    return values.map(mapping).astype(object)
+
+
+def _masked(series: pd.Series, show_ids: bool) -> pd.Series:
+    text = series.astype("string")
+    return text if show_ids else mask_text_series(text)
+
+
+def inputs_table(summary: Summary, lang: str = "zh") -> Table:
+    sep = "；" if lang != "en" else "; "
+    rows = [
+        {"file": acc.path.name, "sheet": acc.sheet, "reader": acc.reader,
+         "encoding": acc.encoding or "", "rows_read": acc.rows_read,
+         "member_rows": acc.member_rows,
+         "skipped": sep.join(f"{label('skip', k, lang)} {v}" for k, v in acc.skipped.items()
+                             if v) or MSG("none", lang),
+         "reconciled": MSG("yes" if acc.reconciled else "no", lang)}
+        for acc in summary.inputs
+    ]
+    spec = [("file", "col.file", TEXT), ("sheet", "col.sheet", TEXT),
+            ("reader", "col.reader", TEXT), ("encoding", "col.encoding", TEXT),
+            ("rows_read", "col.rows_read", INT), ("member_rows", "col.member_rows", INT),
+            ("skipped", "col.skipped", TEXT), ("reconciled", "col.reconciled", TEXT)]
+    return _table(pd.DataFrame(rows), spec, lang)
+
+
+def param_value_text(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def params_table(result: AuditResult, lang: str = "zh") -> Table:
+    rows = [
+        {"name": p.name, "title": p.title_en if lang == "en" else p.title,
+         "value": param_value_text(p.value), "unit": p.unit or "",
+         "effective_from": p.effective_from.isoformat(),
+         "region": p.region or MSG("national", lang), "source": p.source,
+         "verified": MSG("verified" if p.verified else "unverified", lang),
+         "note": p.note or ""}
+        for p in result.params
+    ]
+    spec = [("name", "col.param", TEXT), ("title", "col.title", TEXT),
+            ("value", "col.value", TEXT), ("unit", "col.unit", TEXT),
+            ("effective_from", "col.effective_from", TEXT), ("region", "col.region", TEXT),
+            ("source", "col.source", TEXT), ("verified", "col.verified", TEXT),
+            ("note", "col.note", TEXT)]
+    return _table(pd.DataFrame(rows), spec, lang)
+
+
+def status_table(summary: Summary, lang: str = "zh") -> Table:
+    frame = pd.DataFrame(
+        {"status": [k or MSG("blank", lang) for k in summary.by_poverty_status],
+         "households": list(summary.by_poverty_status.values())}
+    )
+    frame["share"] = frame["households"] / summary.households if summary.households else None
+    spec = [("status", "col.poverty_status", TEXT), ("households", "col.households", INT),
+            ("share", "col.share", PERCENT)]
+    return _table(frame, spec, lang)
+
+
+def family_table(summary: Summary, lang: str = "zh") -> Table:
+    frame = summary.families.reset_index()
+    frame["label"] = frame["family"].map(lambda c: family_label(c, lang))
+    spec = [("family", "col.family_code", TEXT), ("label", "col.family", TEXT),
+            ("rules", "col.rules", INT), ("audited", "col.audited", INT),
+            ("violated", "col.violated", INT), ("violated_share", "col.violated_share", PERCENT),
+            ("not_evaluated", "col.not_evaluated", INT),
+            ("not_evaluated_share", "col.not_evaluated_share", PERCENT),
+            ("exempted", "col.exempted", INT), ("passed", "col.passed", INT)]
+    return _table(frame, spec, lang)
+
+
+def _rule_title(frame: pd.DataFrame, lang: str) -> pd.Series:
+    title = frame["title"].astype("string")
+    if lang == "en":
+        title = frame["title_en"].astype("string").fillna(title)
+    return title.fillna("").astype(object)
+
+
+def top_rules_table(summary: Summary, lang: str = "zh") -> Table:
+    frame = summary.top_rules.reset_index()
+    frame["title_l"] = _rule_title(frame, lang)
+    frame["family_l"] = frame["family"].map(lambda c: family_label(str(c), lang))
+    frame["severity_l"] = _labels(frame["severity"], "severity", lang)
+    spec = [("rule", "col.rule", TEXT), ("title_l", "col.title", TEXT),
+            ("family_l", "col.family", TEXT), ("severity_l", "col.severity", TEXT),
+            ("violated_households", "col.households", INT),
+            ("violated_findings", "col.findings", INT)]
+    return _table(frame, spec, lang)
+
+
+_AREA_SPEC = [
+    ("households", "col.households", INT), ("exited", "col.exited", INT),
+    ("problems", "col.problems", INT), ("failing", "col.failing", INT),
+    ("failing_share", "col.failing_share", PERCENT),
+    ("at_risk", "col.at_risk", INT), ("at_risk_share", "col.at_risk_share", PERCENT),
+    ("data_errors", "col.data_errors", INT),
+    ("data_error_share", "col.data_error_share", PERCENT),
+    ("not_evaluated", "col.not_evaluated", INT),
+    ("exited_failing", "col.exited_failing", INT),
+    ("exited_failing_share", "col.exited_failing_share", PERCENT),
+]
+
+
+def area_table(frame: pd.DataFrame, lang: str = "zh") -> Table:
+    """Summary.townships or Summary.villages (or a slice of them) with localized headers."""
+    keys = [("county", "col.county", TEXT), ("township", "col.township", TEXT)]
+    if "village" in frame.columns:
+        keys.append(("village", "col.village", TEXT))
+    return _table(frame, [*keys, *_AREA_SPEC], lang)
+
+
+def households_table(
+    summary: Summary, which: str, lang: str = "zh", *, show_ids: bool = False
+) -> Table:
+    """Households failing exit criteria (``which="failing"``) or at risk (``"at_risk"``)."""
+    v = summary.verdicts
+    frame = v[v[which].astype(bool)].copy()
+    frame["head_id"] = (frame["head_id_number"].astype("string") if show_ids
+                        else mask_id_series(frame["head_id_number"]))
+    frame["reasons"] = _masked(frame["reasons"], show_ids)
+    frame["poverty_status"] = frame["poverty_status"].replace("", MSG("blank", lang))
+    spec = [("township", "col.township", TEXT), ("village", "col.village", TEXT),
+            ("household_id", "col.household_id", TEXT), ("head_name", "col.head_name", TEXT),
+            ("head_id", "col.head_id", TEXT), ("poverty_status", "col.poverty_status", TEXT),
+            ("per_capita_net_income", "col.income", MONEY),
+            ("failed_codes", "col.failed_codes", TEXT), ("reasons", "col.reasons", TEXT),
+            ("not_evaluated_codes", "col.not_evaluated_codes", TEXT)]
+    return _table(frame, spec, lang)
+
+
+def _finding_rows(result: AuditResult, lang: str, show_ids: bool) -> pd.DataFrame:
+    f = findings_frame(result)
+    f["member_name"] = member_names(result, f)
+    f["family_l"] = f["family"].map(lambda c: family_label(str(c), lang))
+    f["severity_l"] = _labels(f["severity"], "severity", lang)
+    f["status_l"] = _labels(f["status"], "status", lang)
+    f["member_id"] = _masked(f["member_id"], show_ids)
+    f["message"] = _masked(f["message"], show_ids)
+    titles = {r.code: (r.title_en if lang == "en" else r.title) for r in result.rules}
+    f["title"] = f["rule"].map(titles)
+    return f
+
+
+def data_issues_table(result: AuditResult, lang: str = "zh", *, show_ids: bool = False) -> Table:
+    f = _finding_rows(result, lang, show_ids)
+    f = f[f["family"] == Family.DQ.value]
+    spec = [("rule", "col.rule", TEXT), ("title", "col.title", TEXT),
+            ("severity_l", "col.severity", TEXT), ("status_l", "col.status", TEXT),
+            ("household_id", "col.household_id", TEXT), ("member_id", "col.member_id", TEXT),
+            ("member_name", "col.member_name", TEXT), ("location", "col.location", TEXT),
+            ("message", "col.message", TEXT)]
+    return _table(f, spec, lang)
+
+
+def findings_table(result: AuditResult, lang: str = "zh", *, show_ids: bool = False) -> Table:
+    f = _finding_rows(result, lang, show_ids)
+    # One JSON text per finding: values are per-finding dicts (no columnar form exists).
+    f["values_json"] = [compact_json(clean_values(v, show_ids=show_ids)) for v in f["values"]]
+    spec = [("rule", "col.rule", TEXT), ("family_l", "col.family", TEXT),
+            ("severity_l", "col.severity", TEXT), ("status_l", "col.status", TEXT),
+            ("household_id", "col.household_id", TEXT), ("member_id", "col.member_id", TEXT),
+            ("member_name", "col.member_name", TEXT), ("location", "col.location", TEXT),
+            ("message", "col.message", TEXT), ("values_json", "col.values", TEXT)]
+    return _table(f, spec, lang)
+
+
+def rules_table(result: AuditResult, summary: Summary, lang: str = "zh") -> Table:
+    frame = summary.rules.reset_index()
+    values = {p.name: f"{p.name}={param_value_text(p.value)}{(' ' + p.unit) if p.unit else ''}"
+              for p in result.params}
+    params = {r.code: "；".join(values.get(n, n) for n in r.params) for r in result.rules}
+    frame["params_l"] = frame["rule"].map(params).fillna("")
+    frame["title_l"] = _rule_title(frame, lang)
+    frame["family_l"] = frame["family"].map(lambda c: family_label(str(c), lang))
+    frame["severity_l"] = _labels(frame["severity"], "severity", lang)
+    frame["level_l"] = _labels(frame["level"], "level", lang)
+    spec = [("rule", "col.rule", TEXT), ("name", "col.rule_name", TEXT),
+            ("title_l", "col.title", TEXT), ("family_l", "col.family", TEXT),
+            ("severity_l", "col.severity", TEXT), ("level_l", "col.level", TEXT),
+            ("reference", "col.reference", TEXT), ("params_l", "col.params", TEXT),
+            ("source", "col.source_file", TEXT), ("applicable_units", "col.applicable", INT),
+            ("passed_units", "col.passed", INT), ("violated_units", "col.violated", INT),
+            ("not_evaluated_units", "col.not_evaluated", INT),
+            ("exempted_units", "col.exempted", INT)]
+    return _table(frame, spec, lang)
+
+
+def _fmt_yuan(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def income_band_table(summary: Summary, lang: str = "zh") -> Table:
+    bands = summary.income_bands
+    labels = []
+    for key, lo, hi in zip(bands.index, bands["lower"], bands["upper"], strict=True):
+        if key == "missing":
+            labels.append(MSG("band.missing", lang))
+        elif pd.isna(lo):
+            labels.append(MSG("band.below", lang, hi=_fmt_yuan(hi)))
+        elif pd.isna(hi):
+            labels.append(MSG("band.above", lang, lo=_fmt_yuan(lo)))
+        else:
+            labels.append(MSG("band.between", lang, lo=_fmt_yuan(lo), hi=_fmt_yuan(hi)))
+    frame = pd.DataFrame({"band": labels, "households": bands["households"].to_numpy()})
+    return _table(frame, [("band", "col.band", TEXT), ("households", "col.households", INT)],
+                  lang)

@@ -1,0 +1,371 @@
+"""Value cleaning by field type: raw cells (as the reader gave them) -> typed pandas columns.
+
+Every column is factorized first, so the work is done once per distinct value (a registry column
+has few: 是/否, grades, villages) and broadcast back by code; all steps are pandas/numpy
+column operations, never a Python loop over data rows.
+
+Result dtypes: number -> Float64, integer -> Int64, bool -> boolean, date -> datetime64[ns],
+month -> datetime64[ns] at the first day of the month (a "201912" cell is 2019-12-01; a full date
+in a month field is truncated to its month), enum/grade -> string holding the canonical value,
+text/id/id_number -> string (trimmed; a whole-number cell 12.0 -> "12").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
+from exitcheck.schema.messages import MSG
+from exitcheck.schema.text import compact_text, fold_series
+
+# Issue kinds (Registry.issues.kind); rules with `builtin: <kind>` report them.
+ID_STORED_AS_NUMBER = "id_stored_as_number"
+VALUE_NOT_ALLOWED = "value_not_allowed"
+UNPARSEABLE_NUMBER = "unparseable_number"
+UNPARSEABLE_DATE = "unparseable_date"
+HOUSEHOLD_FIELD_CONFLICT = "household_field_conflict"
+
+# Kinds of distinct cell values.
+_BLANK, _STR, _BOOL, _NUM, _DATE, _OTHER = range(6)
+# Dash placeholders that exports put in numeric/date cells meaning "not applicable".
+_DASHES = ("-", "--", "—", "——", "/", "\\", "－")
+_MIN_ID_DIGITS_AS_NUMBER = 16  # a float keeps 15-17 significant digits: an 18-digit ID cannot fit
+
+
+@dataclass
+class CellIssue:
+    """Rows of one column with one kind of problem."""
+
+    kind: str
+    rows: np.ndarray  # positions (0-based) of the affected data rows
+    value: np.ndarray  # raw cell text of each affected row
+    detail: np.ndarray  # message (Chinese) of each affected row
+
+
+@dataclass
+class Normalized:
+    values: pd.Series
+    issues: list[CellIssue] = field(default_factory=list)
+    # id_number only: per row, the cell was a number (or "5.1E+17" text): digits were lost
+    stored_as_number: np.ndarray | None = None
+
+
+@dataclass
+class _Uniques:
+    """The distinct cells of a column and what they are."""
+
+    values: np.ndarray  # object
+    kind: np.ndarray  # int8, one of _BLANK.._OTHER
+    stripped: pd.Series  # string: str cells trimmed, NA for every other kind
+
+    @cached_property
+    def text(self) -> pd.Series:
+        """Each distinct value as text: numbers without ".0" or exponent, dates ISO, bools
+        "true"/"false"; NA for blanks. Built only for the types that read text."""
+        kind, values = self.kind, self.values
+        text = self.stripped.where(pd.Series(kind == _STR)).copy()
+        is_num = kind == _NUM
+        if is_num.any():
+            text[is_num] = _number_text(values[is_num]).to_numpy()
+        is_bool = kind == _BOOL
+        if is_bool.any():
+            text[is_bool] = np.where(values[is_bool].astype(bool), "true", "false")
+        is_date = kind == _DATE
+        if is_date.any():
+            stamps = pd.to_datetime(pd.Series(values[is_date], dtype=object), errors="coerce")
+            text[is_date] = stamps.dt.strftime("%Y-%m-%d").astype("string").to_numpy()
+        is_other = kind == _OTHER
+        if is_other.any():
+            text[is_other] = pd.Series(values[is_other], dtype=object).astype("string").to_numpy()
+        return text
+
+    @cached_property
+    def raw(self) -> pd.Series:
+        """str(cell) of each distinct value, for issue reports (only built when needed)."""
+        return pd.Series(self.values, dtype=object).astype("string")
+
+
+def normalize_column(raw: pd.Series, spec: FieldSpec, catalogue: FieldCatalogue) -> Normalized:
+    """Clean and type one raw column for ``spec``; problems become CellIssues (never raise)."""
+    codes, uniques = pd.factorize(np.asarray(raw, dtype=object), use_na_sentinel=True)
+    u = _describe(np.asarray(uniques, dtype=object))
+    index = raw.index
+    if spec.type in ("number", "integer"):
+        result, issues = _numbers(u, spec)
+    elif spec.type == "bool":
+        result, issues = _mapped(u, spec, catalogue.bool_map, "boolean")
+    elif spec.type in ("enum", "grade"):
+        result, issues = _mapped(u, spec, catalogue.value_map(spec), "string")
+    elif spec.type in ("date", "month"):
+        result, issues = _dates(u, month=spec.type == "month")
+    elif spec.type == "id_number":
+        result, issues = _id_numbers(u)
+    else:
+        result, issues = _texts(u, compact=spec.type == "id")
+    values = pd.Series(pd.array(result).take(codes, allow_fill=True), index=index)
+    out = Normalized(values=values)
+    for kind, bad, detail in issues:
+        mask = bad[codes] & (codes >= 0)
+        if kind == ID_STORED_AS_NUMBER:
+            out.stored_as_number = mask
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            picked = codes[rows]
+            out.issues.append(
+                CellIssue(
+                    kind=kind,
+                    rows=rows,
+                    value=u.raw.to_numpy(dtype=object, na_value="")[picked],
+                    detail=detail.to_numpy(dtype=object, na_value="")[picked],
+                )
+            )
+    if spec.type == "id_number" and out.stored_as_number is None:
+        out.stored_as_number = np.zeros(len(codes), dtype=bool)
+    return out
+
+
+# ---- describing distinct values ----------------------------------------------------------------
+
+
+def _kind_of(value: object) -> int:
+    if isinstance(value, str):
+        return _STR if value.strip() else _BLANK
+    if isinstance(value, bool | np.bool_):
+        return _BOOL
+    if isinstance(value, int | float | np.integer | np.floating):
+        return _BLANK if value != value else _NUM  # NaN
+    if isinstance(value, dt.date | np.datetime64):
+        return _BLANK if pd.isna(value) else _DATE
+    if value is None or value is pd.NA:
+        return _BLANK
+    return _OTHER
+
+
+def _describe(values: np.ndarray) -> _Uniques:
+    n = len(values)
+    inferred = infer_dtype(values, skipna=True) if n else "empty"
+    if inferred == "string":
+        kind = np.full(n, _STR, dtype=np.int8)
+        stripped = pd.Series(values, dtype="string").str.strip()
+    else:
+        if inferred in ("floating", "integer", "mixed-integer-float"):
+            kind = np.full(n, _NUM, dtype=np.int8)
+        else:  # mixed: classify each distinct value
+            kind = np.fromiter(map(_kind_of, values), dtype=np.int8, count=n)
+        stripped = pd.Series(pd.NA, index=range(n), dtype="string")
+        is_str = kind == _STR
+        if is_str.any():
+            stripped[is_str] = pd.Series(values[is_str], dtype="string").str.strip().to_numpy()
+    # Whitespace-only strings are blank.
+    kind[(stripped == "").fillna(False).to_numpy(dtype=bool)] = _BLANK
+    return _Uniques(values=values, kind=kind, stripped=stripped)
+
+
+def _number_text(values: np.ndarray) -> pd.Series:
+    """Numbers as text: whole numbers without ".0" and without exponent (5.1e+17 -> 51...0)."""
+    s = pd.Series(values, dtype=object)
+    if infer_dtype(values, skipna=True) == "integer":
+        return s.astype("string")  # exact, even beyond 2**53
+    floats = pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
+    out = s.astype("string")
+    finite = np.isfinite(floats)
+    whole = finite & (np.floor(np.where(finite, floats, 0)) == floats)
+    small = whole & (np.abs(np.where(finite, floats, 0)) < 2**53)
+    if small.any():
+        out[small] = floats[small].astype(np.int64).astype(str)
+    big = whole & ~small
+    if big.any():
+        out[big] = expand_exponent(pd.Series(floats[big]).astype("string")).to_numpy()
+    is_int = s.map(lambda v: isinstance(v, int | np.integer)).to_numpy(dtype=bool)
+    if is_int.any():  # Python ints in a mixed column: exact digits
+        out[is_int] = s[is_int].astype("string").to_numpy()
+    return out
+
+
+def expand_exponent(texts: pd.Series) -> pd.Series:
+    """'5.116021990010113e+17' -> '511602199001011300': the significant digits that are there,
+    padded with zeros (what Excel shows), never invented digits."""
+    parts = texts.str.extract(r"^(\d+)(?:\.(\d*))?[eE]\+?(\d+)$")
+    ok = parts[0].notna().to_numpy(dtype=bool)
+    out = texts.astype("string").copy()
+    if not ok.any():
+        return out
+    frac = parts[1].fillna("")
+    digits = (parts[0] + frac).astype("string")
+    zeros = pd.to_numeric(parts[2], errors="coerce") - frac.str.len()
+    for z in pd.unique(zeros[ok]):  # one step per distinct exponent, not per row
+        sel = ok & (zeros == z).fillna(False).to_numpy(dtype=bool)
+        if z >= 0:
+            out[sel] = (digits[sel] + "0" * int(z)).to_numpy()
+        else:
+            out[sel] = (digits[sel].str[: int(z)] + "." + digits[sel].str[int(z) :]).to_numpy()
+    return out
+
+
+def _detail(
+    u: _Uniques, key: str, texts: pd.Series | None = None, **values: object
+) -> pd.Series:
+    """Per distinct value: the Chinese message ``key`` around its raw text (vectorized)."""
+    sentinel = "\x00"
+    filled = MSG.entries[key][0].format(**{"value": sentinel, "kept": sentinel, **values})
+    head, _, tail = filled.partition(sentinel)
+    return head + (u.raw if texts is None else texts).fillna("") + tail
+
+
+# ---- by type ----------------------------------------------------------------------------------
+
+_Issues = list[tuple[str, np.ndarray, pd.Series]]
+
+
+def _clean_number_text(text: pd.Series) -> pd.Series:
+    # "3,750.00", "３７５０", "3750元", "¥ 3750", "3 750" -> parseable text.
+    s = fold_series(text)
+    return s.str.replace(r"[,¥$]|元$|人民币", "", regex=True)
+
+
+def _numbers(u: _Uniques, spec: FieldSpec) -> tuple[object, _Issues]:
+    n = len(u.values)
+    num = np.full(n, np.nan)
+    is_num = u.kind == _NUM
+    if is_num.any():
+        num[is_num] = pd.to_numeric(pd.Series(u.values[is_num], dtype=object)).astype(float)
+    is_str = u.kind == _STR
+    blank_like = np.zeros(n, dtype=bool)
+    if is_str.any():
+        cleaned = _clean_number_text(u.stripped[is_str])
+        blank_like[is_str] = cleaned.isin(_DASHES).to_numpy(dtype=bool)
+        num[is_str] = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    bad = ~np.isfinite(num) & (u.kind != _BLANK) & ~blank_like
+    num[bad | blank_like] = np.nan
+    issues: _Issues = []
+    if bad.any():
+        issues.append((UNPARSEABLE_NUMBER, bad, _detail(u, "issue_number")))
+    if spec.type == "number":
+        return pd.array(num, dtype="Float64"), issues
+    fractional = np.isfinite(num) & (np.floor(np.nan_to_num(num)) != num)
+    if fractional.any():
+        issues.append((UNPARSEABLE_NUMBER, fractional, _detail(u, "issue_integer")))
+        num[fractional] = np.nan
+    ints = pd.array(num, dtype="Float64").astype("Int64")
+    return ints, issues
+
+
+def _mapped(
+    u: _Uniques, spec: FieldSpec, mapping: dict[str, str] | dict[str, bool], dtype: str
+) -> tuple[object, _Issues]:
+    keys = fold_series(u.text)
+    mapped = keys.map(mapping)
+    present = u.kind != _BLANK
+    bad = present & mapped.isna().to_numpy(dtype=bool)
+    result = pd.array(mapped.where(~pd.Series(bad) & pd.Series(present)), dtype=dtype)
+    issues: _Issues = []
+    if bad.any():
+        issues.append((VALUE_NOT_ALLOWED, bad, _detail(u, "issue_not_allowed", label=spec.label)))
+    return result, issues
+
+
+_DATE_TEXT = (
+    r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})(?:[-/.月](?P<d>\d{1,2})日?)?月?"
+    r"(?:t?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_DIGITS_TEXT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?$"
+
+
+def _dates(u: _Uniques, *, month: bool) -> tuple[object, _Issues]:
+    n = len(u.values)
+    year = np.full(n, np.nan)
+    mon = np.full(n, np.nan)
+    day = np.full(n, np.nan)
+    serial = np.full(n, np.nan)
+    stamps = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+
+    is_date = u.kind == _DATE
+    if is_date.any():
+        got = pd.to_datetime(pd.Series(u.values[is_date], dtype=object), errors="coerce")
+        stamps[is_date] = got.dt.normalize().astype("datetime64[ns]").to_numpy()
+
+    # Numbers and digit-only text: yyyymmdd, yyyymm, or an Excel serial day number.
+    number = np.full(n, np.nan)
+    is_num = u.kind == _NUM
+    if is_num.any():
+        number[is_num] = pd.to_numeric(pd.Series(u.values[is_num], dtype=object)).astype(float)
+    is_str = u.kind == _STR
+    folded = pd.Series(pd.NA, index=range(n), dtype="string")
+    if is_str.any():
+        folded[is_str] = fold_series(u.stripped[is_str]).to_numpy()
+        digit_text = folded.str.fullmatch(r"\d{5,8}(?:\.0+)?").fillna(False).to_numpy(dtype=bool)
+        number[digit_text] = pd.to_numeric(folded[digit_text]).astype(float)
+    whole = np.isfinite(number) & (np.floor(np.nan_to_num(number)) == number)
+    ymd = whole & (number >= 19000101) & (number <= 21001231)
+    ym = whole & (number >= 190001) & (number <= 210012)
+    # A 4-digit number such as 1990 is more likely a year than the serial for 1905: not guessed.
+    as_serial = np.isfinite(number) & ~ymd & ~ym & (number >= 1) & (number < 2958466)
+    as_serial &= ~(whole & (number >= 1900) & (number <= 2100))
+    year[ymd] = number[ymd] // 10000
+    mon[ymd] = number[ymd] // 100 % 100
+    day[ymd] = number[ymd] % 100
+    year[ym] = number[ym] // 100
+    mon[ym] = number[ym] % 100
+    day[ym] = 1
+    serial[as_serial] = np.floor(number[as_serial])
+
+    # Date text: 2019-12-31, 2019/12/31, 2019.12.31, 2019年12月31日, 2019年12月, 2019-12.
+    if is_str.any():
+        parts = folded.str.extract(_DATE_TEXT)
+        hit = parts["y"].notna().to_numpy(dtype=bool) & ~np.isfinite(number)
+        year[hit] = pd.to_numeric(parts["y"][hit]).to_numpy(dtype=float)
+        mon[hit] = pd.to_numeric(parts["m"][hit]).to_numpy(dtype=float)
+        day[hit] = pd.to_numeric(parts["d"][hit]).fillna(1).to_numpy(dtype=float)
+
+    has_parts = np.isfinite(year)
+    if has_parts.any():
+        frame = pd.DataFrame({"year": year[has_parts], "month": mon[has_parts],
+                              "day": day[has_parts]})  # fmt: skip
+        built = pd.to_datetime(frame, errors="coerce")
+        stamps[has_parts] = built.astype("datetime64[ns]").to_numpy()
+    if as_serial.any():
+        from_serial = pd.to_datetime(serial[as_serial], unit="D", origin="1899-12-30")
+        stamps[as_serial] = from_serial.astype("datetime64[ns]").to_numpy()
+
+    if month:
+        stamps = pd.Series(
+            stamps.to_numpy().astype("datetime64[M]").astype("datetime64[ns]"), index=stamps.index
+        )
+    bad = stamps.isna().to_numpy(dtype=bool) & (u.kind != _BLANK)
+    if is_str.any():
+        bad &= ~(folded.isin(_DASHES).fillna(False).to_numpy(dtype=bool))
+    issues: _Issues = []
+    if bad.any():
+        issues.append((UNPARSEABLE_DATE, bad, _detail(u, "issue_date")))
+    return stamps.to_numpy(dtype="datetime64[ns]"), issues
+
+
+def _texts(u: _Uniques, *, compact: bool) -> tuple[object, _Issues]:
+    text = u.text
+    if compact:  # identifiers: full-width digits folded, no inner spaces
+        text = compact_text(text)
+    return pd.array(text.where(pd.Series(u.kind != _BLANK)), dtype="string"), []
+
+
+def _id_numbers(u: _Uniques) -> tuple[object, _Issues]:
+    text = compact_text(u.text).str.upper()
+    # "5.11602E+17" typed or exported as text is the same loss of digits.
+    sci = text.str.fullmatch(r"\d(?:\.\d+)?E\+?\d+").fillna(False).to_numpy(dtype=bool)
+    if sci.any():
+        text[sci] = expand_exponent(text[sci]).to_numpy()
+    is_num = u.kind == _NUM
+    long_number = is_num & (text.str.len() >= _MIN_ID_DIGITS_AS_NUMBER).fillna(False).to_numpy(
+        dtype=bool
+    )
+    lost = long_number | sci
+    result = pd.array(text.where(pd.Series(u.kind != _BLANK)), dtype="string")
+    if not lost.any():
+        return result, []
+    detail = _detail(u, "issue_id_number", texts=text)
+    return result, [(ID_STORED_AS_NUMBER, lost, detail)]

@@ -1,0 +1,277 @@
+"""evaluate(): outcomes and counts, locations, vectorized messages, builtin rules, parameters used."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exitcheck.engine.evaluate import evaluate
+from exitcheck.engine.params import load_params
+from exitcheck.engine.ruleset import load_ruleset
+from exitcheck.findings import FINDING_COLUMNS
+from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
+from exitcheck.schema.model import InputInfo, Registry
+
+CAT = FieldCatalogue(
+    {
+        s.name: s
+        for s in [
+            FieldSpec("household_id", "户编号", "Household ID", "household", "id"),
+            FieldSpec("poverty_status", "脱贫标志", "Exit status", "household", "enum",
+                      values={"已脱贫": (), "未脱贫": ()}),
+            FieldSpec("per_capita_net_income", "人均纯收入", "Per-capita net income",
+                      "household", "number"),
+            FieldSpec("relation", "与户主关系", "Relation", "member", "enum",
+                      values={"户主": (), "配偶": (), "子女": ()}),
+            FieldSpec("residents_medical", "是否参加城乡居民基本医疗保险", "Residents' insurance",
+                      "member", "bool"),
+            FieldSpec("id_number", "证件号码", "ID number", "member", "id_number"),
+        ]
+    }
+)
+
+RULES = """\
+family: INC
+rules:
+  - code: INC001
+    name: income.above_line
+    title: 人均纯收入超过标准
+    title_en: Income above the line
+    severity: fail
+    level: household
+    when: poverty_status == "已脱贫"
+    require: per_capita_net_income > param.line
+    message: 人均纯收入 {per_capita_net_income} 元，未超过 {param.line} 元
+    message_en: Income {per_capita_net_income} is not above {param.line}
+    reference: 测试
+  - code: MED001
+    family: MED
+    name: medical.insured
+    title: 参加医保
+    title_en: Insured
+    severity: fail
+    level: member
+    require: residents_medical
+    message: "{与户主关系}未参加医保（户人均纯收入 {per_capita_net_income}）"
+    message_en: "{relation} not insured (household income {per_capita_net_income})"
+    reference: 测试
+  - code: DQ001
+    family: DQ
+    name: dq.values
+    title: 取值不在允许范围
+    title_en: Value not allowed
+    severity: error
+    level: member
+    builtin: value_not_allowed
+    message: "{label} 的值 {value} 不在允许范围"
+    reference: 测试
+"""
+PARAMS = {
+    "line.yaml": """\
+        name: line
+        title: 标准
+        type: number
+        values:
+          national: [{from: 2019-01-01, value: 3218, source: 国家}]
+          "51": [{from: 2019-01-01, value: 3750, source: 四川, verified: true}]
+        """,
+    "unused.yaml": """\
+        name: unused
+        title: 未用
+        type: number
+        values:
+          national: [{from: 2010-01-01, value: 1, source: x}]
+        """,
+}
+
+
+def info(path: str, letters: dict[str, str]) -> InputInfo:
+    mapping = {f: (CAT.fields[f].label, letter) for f, letter in letters.items()}
+    return InputInfo(path=Path(path), sheet="明细", reader="test", encoding=None, sha256="",
+                     title_rows=[], header_rows=[1], rows_read=0, member_rows=0, skipped={},
+                     mapping=mapping, unmatched=[], missing_optional=[])
+
+
+def registry(single_file: bool = False) -> Registry:
+    """Five households: pass, violated, income blank, not exited, status blank."""
+    hh = pd.DataFrame(
+        {
+            "poverty_status": pd.array(["已脱贫", "已脱贫", "已脱贫", "未脱贫", None],
+                                       dtype="string"),
+            "per_capita_net_income": pd.array([4000, 3000.5, None, 3000, 5000], dtype="Float64"),
+            "member_count": pd.array([2, 1, 1, 1, 1], dtype="Int64"),
+            "_input": [0, 1 if not single_file else 0, 0, 0, 0],
+            "_row": [3, 7, 5, 6, 8],
+        },
+        index=pd.Index(["H1", "H2", "H3", "H4", "H5"], name="household_id", dtype="string"),
+    )
+    members = pd.DataFrame(
+        {
+            "household_id": pd.array(["H1", "H1", "H2", "H3", "H4", "H5"], dtype="string"),
+            "member_id": pd.array(["H1-1", "H1-2", "H2-1", "H3-1", "H4-1", "H5-1"],
+                                  dtype="string"),
+            "_input": [0, 0, 1 if not single_file else 0, 0, 0, 0],
+            "_row": [3, 4, 7, 5, 6, 8],
+            "relation": pd.array(["户主", "子女", "户主", "户主", "户主", None], dtype="string"),
+            "residents_medical": pd.array([True, None, True, False, True, False],
+                                          dtype="boolean"),
+        }
+    )
+    issues = pd.DataFrame(
+        {
+            "kind": ["value_not_allowed", "unparseable_number"],
+            "field": ["relation", "per_capita_net_income"],
+            "household_id": ["H1", "H2"],
+            "member_id": ["H1-2", pd.NA],
+            "_input": [0, 1],
+            "_row": [4, 7],
+            "value": ["儿子？", "三千"],
+            "detail": ["", ""],
+        }
+    )
+    inputs = [info("a.xlsx", {"poverty_status": "C", "per_capita_net_income": "E",
+                              "relation": "B", "residents_medical": "F"})]
+    if not single_file:
+        inputs.append(info("b.xlsx", {"poverty_status": "D", "per_capita_net_income": "H",
+                                      "relation": "C", "residents_medical": "K"}))
+    return Registry(members=members, households=hh, inputs=inputs, as_of=date(2019, 12, 31),
+                    issues=issues)
+
+
+@pytest.fixture
+def sources(tmp_path: Path):
+    for name, text in PARAMS.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
+    store = load_params([tmp_path / "line.yaml", tmp_path / "unused.yaml"], include_shipped=False)
+    rs = load_ruleset([tmp_path / "rules.yaml"], include_shipped=False, catalogue=CAT,
+                      known_params=store.names())
+    return rs, store
+
+
+def run(sources, reg: Registry | None = None, **kw):
+    rs, store = sources
+    opts = {"year": 2019, "region": "51", "as_of": date(2019, 12, 31)} | kw
+    return evaluate(reg or registry(), rs, store, **opts)
+
+
+def by(result, rule: str, unit: str) -> pd.Series:
+    f = result.findings
+    key = "household_id" if rule.startswith("INC") else "member_id"
+    rows = f[(f["rule"] == rule) & (f[key] == unit)]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_counts_add_up(sources) -> None:
+    result = run(sources)
+    stats = result.rule_stats.set_index("rule")
+    assert list(result.rule_stats.columns) == [
+        "rule", "applicable", "passed", "violated", "not_evaluated", "exempted"]
+    # H4 is not exited (not applicable); H5's blank status -> not_evaluated, never dropped.
+    assert stats.loc["INC001"].tolist() == [4, 1, 1, 2, 0]
+    # Members: H1-2 blank -> not_evaluated; H3-1 and H5-1 not insured.
+    assert stats.loc["MED001"].tolist() == [6, 3, 2, 1, 0]
+    assert stats.loc["DQ001"].tolist() == [6, 5, 1, 0, 0]
+    total = stats["passed"] + stats["violated"] + stats["not_evaluated"] + stats["exempted"]
+    assert (total == stats["applicable"]).all()
+    assert tuple(result.findings.columns) == FINDING_COLUMNS
+    assert len(result.findings) == 3 + 3 + 1
+
+
+def test_household_finding_location_message_values(sources) -> None:
+    result = run(sources)
+    h2 = by(result, "INC001", "H2")
+    assert (h2["status"], h2["family"], h2["severity"]) == ("violated", "INC", "fail")
+    assert pd.isna(h2["member_id"])
+    assert h2["location"] == "b.xlsx 明细!H7"  # the cited field's cell, file named (2 files)
+    assert h2["message"] == "人均纯收入 3000.5 元，未超过 3750 元"
+    assert h2["values"] == {"poverty_status": "已脱贫", "per_capita_net_income": 3000.5,
+                            "param.line": 3750}
+    h3 = by(result, "INC001", "H3")
+    assert h3["status"] == "not_evaluated" and "人均纯收入" in h3["message"]
+    assert h3["values"]["per_capita_net_income"] is None
+    h5 = by(result, "INC001", "H5")
+    assert h5["status"] == "not_evaluated" and "脱贫标志" in h5["message"]
+    assert result.findings["household_id"].tolist().count("H1") == 2  # MED001 + DQ001 only
+
+
+def test_member_finding_location_and_blank_in_message(sources) -> None:
+    result = run(sources, reg=registry(single_file=True))
+    h3 = by(result, "MED001", "H3-1")
+    assert h3["household_id"] == "H3" and h3["location"] == "明细!F5"  # one file: no prefix
+    assert h3["message"] == "户主未参加医保（户人均纯收入 空）"  # NA shown as 空
+    h5 = by(result, "MED001", "H5-1")
+    assert h5["message"] == "空未参加医保（户人均纯收入 5000）"  # no trailing .0
+    en = run(sources, reg=registry(single_file=True), lang="en")
+    h3_en = by(en, "MED001", "H3-1")
+    assert h3_en["message"] == "户主 not insured (household income blank)"
+    assert by(en, "INC001", "H2")["message"] == "Income 3000.5 is not above 3750"
+
+
+def test_builtin_rule_turns_issues_into_findings(sources) -> None:
+    result = run(sources)
+    f = result.findings[result.findings["rule"] == "DQ001"]
+    assert len(f) == 1
+    row = f.iloc[0]
+    assert (row["member_id"], row["location"]) == ("H1-2", "a.xlsx 明细!B4")
+    assert row["message"] == "与户主关系 的值 儿子？ 不在允许范围"
+    assert row["values"]["value"] == "儿子？"
+
+
+def test_params_used_and_fallback(sources) -> None:
+    result = run(sources)
+    assert [p.name for p in result.params] == ["line"]  # "unused" is not listed
+    assert result.params[0].value == 3750 and result.region == "51"
+    other = run(sources, region="52", region_name="贵州省", region_origin="option")
+    assert other.params[0].value == 3218 and "使用全国标准" in (other.params[0].note or "")
+    assert by(other, "INC001", "H2")["message"].endswith("未超过 3218 元")
+    assert (other.region_name, other.region_origin) == ("贵州省", "option")
+
+
+def test_progress_and_selection(sources) -> None:
+    rs, store = sources
+    calls: list[tuple[int, int]] = []
+    result = evaluate(registry(), rs.select(["INC"]), store, year=2019, region=None,
+                      as_of=date(2019, 12, 31), progress=lambda i, n: calls.append((i, n)))
+    assert calls == [(1, 1)]
+    assert [r.code for r in result.rules] == ["INC001"]
+    assert result.params[0].value == 3218
+
+
+def test_no_rows_no_findings(sources) -> None:
+    reg = registry()
+    empty = Registry(members=reg.members.iloc[:0], households=reg.households.iloc[:0],
+                     inputs=reg.inputs, as_of=reg.as_of, issues=reg.issues.iloc[:0])
+    result = run(sources, reg=empty)
+    assert result.findings.empty and tuple(result.findings.columns) == FINDING_COLUMNS
+    assert (result.rule_stats[["applicable", "passed"]].to_numpy() == 0).all()
+
+
+def test_many_households_vectorized(sources) -> None:
+    """2,000 households with a known number of violations (counts, not a timing test)."""
+    n = 2000
+    rng = np.random.default_rng(7)
+    income = rng.integers(2000, 6000, n).astype(float)
+    reg = registry(single_file=True)
+    hh = pd.DataFrame(
+        {
+            "poverty_status": pd.array(["已脱贫"] * n, dtype="string"),
+            "per_capita_net_income": pd.array(income, dtype="Float64"),
+            "_input": 0,
+            "_row": np.arange(2, n + 2),
+        },
+        index=pd.Index([f"H{i}" for i in range(n)], name="household_id", dtype="string"),
+    )
+    members = reg.members.iloc[:0]
+    big = Registry(members=members, households=hh, inputs=reg.inputs, as_of=reg.as_of,
+                   issues=reg.issues.iloc[:0])
+    result = run(sources, reg=big)
+    stats = result.rule_stats.set_index("rule").loc["INC001"]
+    assert stats["violated"] == int((income <= 3750).sum())
+    assert stats["passed"] == int((income > 3750).sum())

@@ -1,0 +1,115 @@
+"""The JSON report: schema validity, JSON safety, masking, writing to a file or stdout."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from report_fixtures import BAD_ID, EXIT_LINE, FAILING, hid
+
+from exitcheck.aggregate import summarize
+from exitcheck.engine.result import AuditResult
+from exitcheck.errors import UsageError
+from exitcheck.report.json_report import SCHEMA_ID, SCHEMA_PATH, build_report, write_json
+
+EIGHTEEN = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
+# The schema as shipped in the source tree (the tests run from a checkout).
+SCHEMA_FILE = Path(__file__).parents[2] / "src" / "exitcheck" / "report" / "report.schema.json"
+
+
+def _schema() -> dict[str, Any]:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema  # type: ignore[no-any-return]
+
+
+def _report(result: AuditResult, **kw: Any) -> dict[str, Any]:
+    return build_report(result, summarize(result, fail_on="fail"), **kw)
+
+
+def test_schema_file_is_the_packaged_one() -> None:
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == SCHEMA_FILE.read_text(encoding="utf-8")
+
+
+def test_validates_against_schema(result: AuditResult) -> None:
+    report = _report(result)
+    jsonschema.Draft202012Validator(_schema()).validate(report)
+    assert report["schema"] == SCHEMA_ID
+
+
+def test_schema_rejects_broken_reports(result: AuditResult) -> None:
+    validator = jsonschema.Draft202012Validator(_schema())
+    report = _report(result)
+    report["findings"][0]["status"] = "passed"
+    assert not validator.is_valid(report)
+    report = _report(result)
+    report["findings"][0]["values"]["phone"] = "13800001111"
+    assert not validator.is_valid(report)
+    report = _report(result)
+    del report["summary"]["by_status"]
+    assert not validator.is_valid(report)
+
+
+def test_content(result: AuditResult) -> None:
+    report = _report(result, lang="en")
+    assert report["run"] == {"year": 2019, "as_of": "2019-12-31", "region": "51",
+                             "region_name": "四川省", "region_origin": "inferred",
+                             "fail_on": "fail", "lang": "en", "show_ids": False}
+    (inp,) = report["inputs"]
+    assert inp["rows_skipped"] == {"blank": 2, "total": 1}
+    assert inp["rows_read"] == inp["member_rows"] + 3
+    line = next(p for p in report["parameters"] if p["name"] == "exit_income_line")
+    assert line["value"] == EXIT_LINE and line["effective_from"] == "2019-01-01"
+    assert line["verified"] is True
+    s = report["summary"]
+    assert s["households"] == 20 and s["exit_code"] == 1
+    assert s["by_status"] == {"violated": 12, "not_evaluated": 4, "exempted": 1}
+    assert s["by_family"]["INC"]["violated"] == 2
+    assert s["by_rule"]["FOOD001"]["not_evaluated_households"] == 3
+    assert s["by_severity"]["fail"]["violated_households"] == len(FAILING)
+    assert len(report["findings"]) == len(result.findings)
+    households = {h["household_id"]: h for h in report["households"]}
+    assert households[hid(12)]["per_capita_net_income"] is None  # NA -> null
+    assert households[hid(3)]["verdict"] == "fail"
+
+
+def test_json_safe_and_masked(result: AuditResult) -> None:
+    report = _report(result)
+    text = json.dumps(report, ensure_ascii=False, allow_nan=False)  # no NaN, no numpy
+    assert EIGHTEEN.search(text) is None
+    assert BAD_ID not in text
+    assert "13800001111" not in text and "bank_account" not in text
+    dq = next(f for f in report["findings"] if f["rule"] == "DQ001")
+    assert dq["values"]["id_number"] == f"{BAD_ID[:6]}********{BAD_ID[-4:]}"
+    assert "********" in dq["message"]
+
+
+def test_show_ids(result: AuditResult) -> None:
+    text = json.dumps(_report(result, show_ids=True), ensure_ascii=False)
+    assert BAD_ID in text
+    assert "13800001111" not in text
+
+
+def test_write_file_stdout_and_stream(
+    result: AuditResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = _report(result)
+    path = tmp_path / "report.json"
+    write_json(report, path)
+    assert json.loads(path.read_text(encoding="utf-8")) == report
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county_2019.xlsx", "report.json"]
+    write_json(report, "-")
+    assert json.loads(capsys.readouterr().out) == report
+    buf = io.StringIO()
+    write_json(report, buf)
+    assert json.loads(buf.getvalue())["schema"] == SCHEMA_ID
+
+
+def test_write_over_input_refused(result: AuditResult, input_file: Path) -> None:
+    with pytest.raises(UsageError):
+        write_json(_report(result), input_file, inputs=[input_file])

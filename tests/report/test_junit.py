@@ -1,0 +1,99 @@
+"""JUnit XML: one testsuite per family, one testcase per rule, not_evaluated as <error>."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+from report_fixtures import BAD_ID, RULES, _finding, hid
+
+from exitcheck.aggregate import summarize
+from exitcheck.engine.result import AuditResult
+from exitcheck.report.junit import MAX_LINES, write_junit
+
+EIGHTEEN = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
+
+
+def _write(result: AuditResult, path: Path, **kw: object) -> ET.Element:
+    write_junit(result, summarize(result, fail_on="fail"), path, **kw)  # type: ignore[arg-type]
+    return ET.parse(path).getroot()
+
+
+def _cases(root: ET.Element) -> dict[str, ET.Element]:
+    return {c.get("name", "").split()[0]: c for c in root.iter("testcase")}
+
+
+def test_structure(result: AuditResult, tmp_path: Path) -> None:
+    root = _write(result, tmp_path / "junit.xml")
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name", "").split()[0] for s in suites] == [
+        "INC", "FOOD", "EDU", "MED", "HOU", "WAT", "RISK", "DQ"]
+    cases = _cases(root)
+    assert set(cases) == {r.code for r in RULES}
+    inc = cases["INC001"]
+    assert inc.get("classname") == "INC" and inc.get("name") == "INC001 income.above_exit_line"
+    failure = inc.find("failure")
+    assert failure is not None and failure.get("message") == "2 户未通过"
+    assert hid(3) in (failure.text or "") and "贫困人口明细!Q7" in (failure.text or "")
+    error = inc.find("error")
+    assert error is not None and error.get("type") == "not_evaluated"
+    assert hid(12) in (error.text or "")
+    assert inc.find("skipped") is None
+    food = cases["FOOD001"]  # only not_evaluated findings: an error, never a pass
+    assert food.find("failure") is None and food.find("error") is not None
+    assert food.find("skipped") is None
+    assert len(list(cases["WAT001"])) == 1  # failure only
+    # Totals add up at both levels.
+    assert root.get("tests") == str(len(RULES))
+    assert root.get("failures") == "9" and root.get("errors") == "2"
+    rsk = next(s for s in suites if s.get("name", "").startswith("RISK"))
+    assert rsk.get("tests") == "2" and rsk.get("failures") == "2"
+
+
+def test_rule_without_findings_passes(
+    make_result: Callable[..., AuditResult], tmp_path: Path
+) -> None:
+    root = _write(make_result([]), tmp_path / "junit.xml")
+    assert all(len(list(c)) == 0 for c in root.iter("testcase"))
+    assert root.get("failures") == "0" and root.get("errors") == "0"
+
+
+def test_exempted_only_is_listed_not_failed(
+    make_result: Callable[..., AuditResult], tmp_path: Path
+) -> None:
+    root = _write(make_result([_finding("INC001", "exempted", hid(15), "豁免", {})]),
+                  tmp_path / "junit.xml")
+    inc = _cases(root)["INC001"]
+    assert inc.find("failure") is None and inc.find("error") is None
+    out = inc.find("system-out")
+    assert out is not None and hid(15) in (out.text or "")
+
+
+def test_long_lists_are_capped(make_result: Callable[..., AuditResult], tmp_path: Path) -> None:
+    many = [_finding("HOU001", "violated", f"H{n:05d}", "危房", {}) for n in range(MAX_LINES + 50)]
+    root = _write(make_result(many), tmp_path / "junit.xml")
+    failure = _cases(root)["HOU001"].find("failure")
+    assert failure is not None
+    lines = (failure.text or "").splitlines()
+    assert len(lines) == MAX_LINES + 1
+    assert lines[-1] == "… 另有 50 条"
+    assert failure.get("message") == f"{MAX_LINES + 50} 户未通过"
+
+
+def test_escaping_and_masking(make_result: Callable[..., AuditResult], tmp_path: Path) -> None:
+    nasty = f'<b>&"引号"\x01 ]]> 证件号码 {BAD_ID}'
+    root = _write(make_result([_finding("DQ001", "violated", hid(13), nasty, {})]),
+                  tmp_path / "junit.xml")
+    text = _cases(root)["DQ001"].find("failure").text or ""  # type: ignore[union-attr]
+    assert '<b>&"引号"' in text and "]]>" in text
+    raw = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert EIGHTEEN.search(raw) is None
+
+
+def test_english(result: AuditResult, tmp_path: Path) -> None:
+    root = _write(result, tmp_path / "junit.xml", lang="en")
+    failure = _cases(root)["INC001"].find("failure")
+    assert failure is not None and failure.get("message") == "2 households violated"
