@@ -12,7 +12,7 @@ from exitcheck.engine.cases import Case, case_registry, run_cases
 from exitcheck.errors import RuleFileError
 
 try:
-    from test_evaluate import CAT, sources  # noqa: F401
+    from test_evaluate import CAT, sources
 except ImportError:  # pragma: no cover
     from .test_evaluate import CAT, sources  # type: ignore[no-redef]  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""evaluate(): outcomes and counts, locations, vectorized messages, builtin rules, parameters used."""
+"""evaluate(): outcomes and counts, locations, messages, builtin rules, parameters used."""
 
 from __future__ import annotations
 

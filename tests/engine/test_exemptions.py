@@ -1,4 +1,4 @@
-"""Exemption lists (豁免清单): matching, expiry, unmatched entries, malformed files (yaml/csv/xlsx)."""
+"""Exemption lists (豁免清单): matching, expiry, unmatched entries, malformed files."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from exitcheck.engine.exemptions import load_exemptions
 from exitcheck.errors import RuleFileError
 
 try:  # sibling test module: the hand-built registry and rules
-    from test_evaluate import registry, run, sources  # noqa: F401
+    from test_evaluate import registry, run, sources
 except ImportError:  # pragma: no cover - when tests/engine is a package
     from .test_evaluate import registry, run, sources  # type: ignore[no-redef]  # noqa: F401
 
@@ -81,8 +81,8 @@ def test_csv_gbk_and_xlsx(sources, tmp_path: Path) -> None:
         ("c.csv", "户编号,规则,原因,备注\nH1,INC001,ok,x\n", ":1"),
         ("d.csv", "户编号,原因\nH1,ok\n", ":1"),
         ("e.csv", "户编号,证件号码,规则,原因\n,,INC001,ok\n", ":2"),
-        ("f.yaml", "- {户编号: H1, 规则: INC001, 原因: ok}\n- {户编号: H2, 规侧: INC001, 原因: x}\n",
-         ":2"),
+        ("f.yaml",
+         "- {户编号: H1, 规则: INC001, 原因: ok}\n- {户编号: H2, 规侧: INC001, 原因: x}\n", ":2"),
         ("g.yaml", "exemptions: [unclosed\n", ":1"),
     ],
     ids=["blank_reason", "bad_date", "unknown_column", "no_rule_column", "no_key", "yaml_key",
@@ -104,6 +104,7 @@ def test_unknown_format(tmp_path: Path) -> None:
 
 
 def test_expiry_on_as_of_day_still_applies(sources, tmp_path: Path) -> None:
-    path = write(tmp_path, "ex.yaml", "- {户编号: H2, 规则: INC001, 原因: r, 有效期至: 2019-12-31}\n")
+    path = write(tmp_path, "ex.yaml",
+                 "- {户编号: H2, 规则: INC001, 原因: r, 有效期至: 2019-12-31}\n")
     result = run(sources, exemptions=load_exemptions(path), as_of=date(2019, 12, 31))
     assert "exempted" in result.findings["status"].tolist() and result.notes == []

@@ -1,4 +1,4 @@
-"""Parameters resolved as of (year, region) with fallbacks and overrides; region names and inference."""
+"""Parameters resolved as of (year, region), fallbacks, overrides; regions and their inference."""
 
 from __future__ import annotations
 
@@ -105,14 +105,17 @@ def test_user_override_takes_precedence(tmp_path: Path, store) -> None:
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("name: x\ntitle: t\ntype: number\nvalues:\n  national:\n    - {from: 2019-01-01, value: 1}\n", 6),
+        ("name: x\ntitle: t\ntype: number\nvalues:\n  national:\n"
+         "    - {from: 2019-01-01, value: 1}\n", 6),
         ("name: x\ntitle: t\ntype: integer\nvalues:\n  national:\n"
          "    - {from: 2019-01-01, value: 1.5, source: s}\n", 6),
         ("name: x\ntitle: t\ntype: number\nvalues:\n  sichuan:\n"
          "    - {from: 2019-01-01, value: 1, source: s}\n", 5),
         ("name: x\ntitle: t\ntype: number\nvalue:\n  national: []\n", 4),
-        ("name: x\ntype: number\nvalues:\n  national:\n    - {from: 2019-01-01, value: 1, source: s}\n", 1),
-        ("name: x\ntitle: t\ntype: number\nvalues:\n  national:\n    - {from: 2019-01-01, value: 1, source: s}\n"
+        ("name: x\ntype: number\nvalues:\n  national:\n"
+         "    - {from: 2019-01-01, value: 1, source: s}\n", 1),
+        ("name: x\ntitle: t\ntype: number\nvalues:\n  national:\n"
+         "    - {from: 2019-01-01, value: 1, source: s}\n"
          "    - {from: 2019-01-01, value: 2, source: s}\n", 7),
     ],
     ids=["no_source", "wrong_type", "bad_region", "unknown_key", "new_without_title", "dup_date"],

@@ -319,10 +319,8 @@ def case_registry(
         head_row = int(heads[0]) + 2 if len(heads) else 2
     households = pd.DataFrame(index=pd.Index([hid], name="household_id", dtype="string"))
     for name, (spec, values, vloc) in hh_cols.items():
-        households[name] = _typed(name, spec, values, catalogue, doc, vloc).to_numpy()
-        if households[name].dtype == object:
-            households[name] = households[name].astype(_typed(name, spec, values, catalogue,
-                                                              doc, vloc).dtype)
+        column = _typed(name, spec, values, catalogue, doc, vloc)
+        households[name] = pd.Series(column.array, index=households.index)
         mapping[name] = (spec.label if spec else name, _letter(len(mapping)))
     households["member_count"] = pd.array([n], dtype="Int64")
     households["_input"] = np.array([0], dtype=np.int64)

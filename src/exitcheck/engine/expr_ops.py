@@ -111,11 +111,11 @@ def compare(op: str, a: Value, b: Value, index: pd.Index, vtype: str) -> pd.Seri
     if isinstance(a, Const) and isinstance(b, Const):
         a = broadcast(a, index, vtype)
     a, b = harmonize(a, b, index)
-    na = _na(a) | _na(b)
-    if na is True:
+    na_a, na_b = _na(a), _na(b)
+    if na_a is True or na_b is True:
         return pd.Series(pd.NA, index=index, dtype="boolean")
     out = pd.Series(COMPARE[op](_raw(a), _raw(b)), index=index).astype("boolean")
-    assert isinstance(na, np.ndarray)
+    na = np.asarray(na_a | na_b)
     return out.mask(na) if na.any() else out
 
 
@@ -129,7 +129,7 @@ def is_in(a: Value, values: Sequence[object], negate: bool, index: pd.Index, vty
     hit = s.isin(present).to_numpy(dtype=bool) if present else np.zeros(len(s), dtype=bool)
     out = pd.Series(hit, index=index, dtype="boolean")
     unknown = s.isna().to_numpy()
-    if False:
+    if len(present) < len(values):
         unknown = unknown | ~hit
     out = out.mask(unknown) if unknown.any() else out
     return ~out if negate else out

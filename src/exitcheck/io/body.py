@@ -54,10 +54,10 @@ def build_table(cells: np.ndarray, header: Header, origin: Origin, notes: list[s
     data = _take_rows(body, keep)
     kept_filled = _take_rows(filled, keep)
     if data.size:
-        data[~kept_filled] = None  # '' (and whitespace-free empties) -> None, as the contract says
+        data[~kept_filled] = None  # '' -> None, as the RawTable contract says
 
     names = list(header.names) + [""] * (width - len(header.names))
-    has_data = kept_filled.any(axis=0) if n_rows else np.zeros(width, dtype=bool)
+    has_data = np.asarray(kept_filled.any(axis=0)) if n_rows else np.zeros(width, dtype=bool)
     columns = [j for j in range(width) if names[j] or has_data[j]]
     letters = [column_letter(origin.col0 + j) for j in columns]
     labels = _dedupe([names[j] or f"列{letters[i]}" for i, j in enumerate(columns)])

@@ -30,7 +30,9 @@ def read_parquet(path: Path) -> list[RawTable]:
     cells[0] = names
     for j, column in enumerate(table.columns):
         cells[1:, j] = _to_objects(column)
-    header = Header(rows=[0], titles=[], names=names, score=float(len(names)), raw=[names])
+    header = Header(
+        rows=[0], titles=[], names=names, score=float(len(names)), raw=[list[object](names)]
+    )
     origin = Origin(path=path, sheet=path.name, reader=READER)
     result = build_table(cells, header, origin, [])
     if not len(result.data):

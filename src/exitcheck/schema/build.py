@@ -164,11 +164,9 @@ def _missing_required(m: _Mapped, catalogue: FieldCatalogue) -> InputError:
         else:
             lines_zh.append(MSG("missing_field_none", "zh", label=spec.label, name=spec.name))
             lines_en.append(MSG("missing_field_none", "en", label=spec.label, name=spec.name))
-    names_zh = "、".join(f"{s.label}（{s.name}）" for s in missing)
-    names_en = ", ".join(f"{s.label} ({s.name})" for s in missing)
     return InputError(
-        MSG("missing_required", "zh", fields=names_zh) + "\n" + "\n".join(lines_zh),
-        message_en=MSG("missing_required", "en", fields=names_en) + "\n" + "\n".join(lines_en),
+        MSG("missing_required", "zh", fields="；".join(lines_zh)),
+        message_en=MSG("missing_required", "en", fields="; ".join(lines_en)),
         location=_where(m.table),
     )
 

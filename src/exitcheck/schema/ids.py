@@ -69,18 +69,19 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
         sex_digit[is15] = pd.to_numeric(c15.str[14]).to_numpy()
     births = pd.to_datetime(pd.Series(date_text, dtype="string").where(form), format="%Y%m%d",
                             errors="coerce")  # fmt: skip
-    # Years before 1900 are typing errors, not people alive in the registry.
-    births = births.where(births.dt.year >= 1900).astype("datetime64[ns]")
+    # Years before 1900 are typing errors, not people alive in the registry; after 2100 too.
+    births = births.where(births.dt.year.between(1900, 2100)).astype("datetime64[ns]")
     sex = np.where(sex_digit % 2 == 1, "男", "女").astype(object)
     sex[~form] = None
     province = np.where(form, pd.Series(values, dtype=object).str[:2], None)
     check_ok = np.zeros(n, dtype=bool)
     if is18.any():
         check_ok[is18] = _check_chars(core[is18]) == core[is18].str[17].to_numpy(dtype=object)
-    # A placeholder never holds a real date from 1900 on (1111-11-11, 9999-99-99, ...) nor a
-    # real province (99, 00), so only rows without a usable date need the (slower) check.
+    prov_ok = pd.Series(province).isin(PROVINCE_CODES).to_numpy(dtype=bool)
+    # A placeholder never has both a real date from 1900 on (1111-11-11, 9999-99-99, ...) and
+    # a real province (99, 00), so only the rows lacking one of them need the slower check.
     placeholder = np.zeros(n, dtype=bool)
-    maybe = births.isna().to_numpy(dtype=bool) & core.notna().to_numpy(dtype=bool)
+    maybe = ~(births.notna().to_numpy(dtype=bool) & prov_ok) & core.notna().to_numpy(dtype=bool)
     if maybe.any():
         sub = core[maybe]
         same = np.zeros(len(sub), dtype=bool)
@@ -88,7 +89,6 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
             same |= sub.str.fullmatch(digit * 2 + "+").fillna(False).to_numpy(dtype=bool)
         fake_area = sub.str.match(r"^(?:999999|000000)").fillna(False)
         placeholder[maybe] = same | fake_area.to_numpy(dtype=bool)
-    prov_ok = pd.Series(province).isin(PROVINCE_CODES).to_numpy(dtype=bool)
     valid = prov_ok & births.notna().to_numpy(dtype=bool) & ((is18 & check_ok) | is15)
     valid &= ~placeholder
     return pd.DataFrame(

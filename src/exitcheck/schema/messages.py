@@ -50,12 +50,12 @@ MSG = Catalogue(
             "required columns missing: {fields}",
         ),
         "missing_field_line": (
-            "  {label}（{name}）：最接近的表头 {headers}",
-            "  {label} ({name}): closest headers {headers}",
+            "{label}（{name}，最接近的表头：{headers}）",
+            "{label} ({name}; closest headers: {headers})",
         ),
         "missing_field_none": (
-            "  {label}（{name}）：没有相近的表头",
-            "  {label} ({name}): no similar header",
+            "{label}（{name}，没有相近的表头）",
+            "{label} ({name}; no similar header)",
         ),
         "no_tables": ("没有读到任何数据表", "no data table was read"),
         # ---- issue details -------------------------------------------------------------------

@@ -288,7 +288,7 @@ def _dates(u: _Uniques, *, month: bool) -> tuple[object, _Issues]:
     is_date = u.kind == _DATE
     if is_date.any():
         got = pd.to_datetime(pd.Series(u.values[is_date], dtype=object), errors="coerce")
-        stamps[is_date] = got.dt.normalize().astype("datetime64[ns]").to_numpy()
+        stamps[is_date] = _in_range(got.dt.normalize()).to_numpy()
 
     # Numbers and digit-only text: yyyymmdd, yyyymm, or an Excel serial day number.
     number = np.full(n, np.nan)
@@ -305,7 +305,8 @@ def _dates(u: _Uniques, *, month: bool) -> tuple[object, _Issues]:
     ymd = whole & (number >= 19000101) & (number <= 21001231)
     ym = whole & (number >= 190001) & (number <= 210012)
     # A 4-digit number such as 1990 is more likely a year than the serial for 1905: not guessed.
-    as_serial = np.isfinite(number) & ~ymd & ~ym & (number >= 1) & (number < 2958466)
+    # Serial day numbers up to 2199-12-31 (later ones are not dates in a registry).
+    as_serial = np.isfinite(number) & ~ymd & ~ym & (number >= 1) & (number < 109575)
     as_serial &= ~(whole & (number >= 1900) & (number <= 2100))
     year[ymd] = number[ymd] // 10000
     mon[ymd] = number[ymd] // 100 % 100
@@ -328,7 +329,7 @@ def _dates(u: _Uniques, *, month: bool) -> tuple[object, _Issues]:
         frame = pd.DataFrame({"year": year[has_parts], "month": mon[has_parts],
                               "day": day[has_parts]})  # fmt: skip
         built = pd.to_datetime(frame, errors="coerce")
-        stamps[has_parts] = built.astype("datetime64[ns]").to_numpy()
+        stamps[has_parts] = _in_range(built).to_numpy()
     if as_serial.any():
         from_serial = pd.to_datetime(serial[as_serial], unit="D", origin="1899-12-30")
         stamps[as_serial] = from_serial.astype("datetime64[ns]").to_numpy()
@@ -344,6 +345,12 @@ def _dates(u: _Uniques, *, month: bool) -> tuple[object, _Issues]:
     if bad.any():
         issues.append((UNPARSEABLE_DATE, bad, _detail(u, "issue_date")))
     return stamps.to_numpy(dtype="datetime64[ns]"), issues
+
+
+def _in_range(stamps: pd.Series) -> pd.Series:
+    """datetime64[ns]; dates outside 1678-2261 (the ns range, e.g. a typed 9999) become NaT."""
+    years = stamps.dt.year
+    return stamps.where(years.between(1678, 2261)).astype("datetime64[ns]")
 
 
 def _texts(u: _Uniques, *, compact: bool) -> tuple[object, _Issues]:

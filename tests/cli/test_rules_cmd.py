@@ -1,0 +1,154 @@
+"""`exitcheck rules list|show|test`, `params list|show` and `explain` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from exitcheck.cli import explain_cmd
+from exitcheck.cli.params_cmd import params_app
+from exitcheck.cli.rules_cmd import rules_app
+from exitcheck.errors import RuleFileError, UsageError
+
+app = typer.Typer()
+app.add_typer(rules_app, name="rules")
+app.add_typer(params_app, name="params")
+app.command("explain")(explain_cmd.explain)
+runner = CliRunner()
+
+MY_RULE = """\
+family: INC
+rules:
+  - code: INC901
+    name: custom.high_income
+    title: 自定义：人均纯收入高于 5000
+    title_en: Custom income check
+    severity: warning
+    level: household
+    require: per_capita_net_income > 5000
+    message: 人均纯收入 {per_capita_net_income} 不高于 5000
+    reference: 本地规定
+"""
+
+
+def write(tmp: Path, name: str, text: str) -> Path:
+    path = tmp / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_rules_list_family() -> None:
+    result = runner.invoke(app, ["rules", "list", "--family", "INC"])
+    assert result.exit_code == 0, result.output
+    assert "INC001" in result.output and "MED" not in result.output
+    en = runner.invoke(app, ["rules", "list", "--lang", "en"])
+    assert en.exit_code == 0 and "Per-capita net income" in en.output
+
+
+def test_rules_show_with_resolved_params() -> None:
+    result = runner.invoke(app, ["rules", "show", "INC001", "--year", "2019", "--region", "四川"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "income.above_exit_line" in out
+    assert "per_capita_net_income > param.exit_income_line" in out
+    assert "param.exit_income_line = 3750" in out and "2019-01-01" in out
+    assert "示例" in out  # the rule's shipped test cases as examples
+    unknown = runner.invoke(app, ["rules", "show", "INC999"])
+    assert isinstance(unknown.exception, UsageError)
+
+
+def test_rules_test_shipped_cases_pass() -> None:
+    result = runner.invoke(app, ["rules", "test"])
+    assert result.exit_code == 0, result.output[-2000:]
+    assert " 0 failed" in result.output
+
+
+def test_rules_test_user_rules_and_cases(tmp_path: Path) -> None:
+    rules = write(tmp_path, "my_rules.yaml", MY_RULE)
+    (tmp_path / "cases").mkdir()
+    write(tmp_path / "cases", "INC901.yaml", """\
+        rule: INC901
+        cases:
+          - name: 高收入
+            year: 2019
+            household: {per_capita_net_income: 6000}
+            expect: pass
+          - name: 写错的预期
+            year: 2019
+            household: {per_capita_net_income: 4000}
+            expect: pass
+        """)
+    result = runner.invoke(app, ["rules", "test", str(tmp_path / "cases"), "--rules", str(rules)])
+    assert result.exit_code == 1, result.output
+    assert "1 passed, 1 failed" in result.output and "INC901" in result.output
+    listed = runner.invoke(app, ["rules", "list", "--rules", str(rules)])
+    assert "INC901" in listed.output
+
+
+def test_rules_test_malformed_case_file(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.yaml", "rule: INC001\ncases:\n  - name: x\n    expect: maybe\n")
+    result = runner.invoke(app, ["rules", "test", str(bad)])
+    assert isinstance(result.exception, RuleFileError)
+    assert int(result.exception.exit_code) == 4
+    assert result.exception.location is not None and str(bad) in result.exception.location
+
+
+def test_params_show_and_list() -> None:
+    result = runner.invoke(app, ["params", "show", "exit_income_line", "--year", "2019",
+                                 "--region", "51"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "3750" in out and "2019-01-01" in out and "四川省" in out
+    assert "3218" in out  # the whole dated table, national values included
+    fallback = runner.invoke(app, ["params", "show", "exit_income_line", "--year", "2019",
+                                   "--region", "贵州"])
+    assert "3218" in fallback.output and "使用全国标准" in fallback.output
+    listed = runner.invoke(app, ["params", "list"])
+    assert listed.exit_code == 0 and "exit_income_line" in listed.output
+
+
+def test_params_user_override(tmp_path: Path) -> None:
+    write(tmp_path, "exit_income_line.yaml", """\
+        name: exit_income_line
+        values:
+          "51": [{from: 2019-06-01, value: 3900, source: 市级文件}]
+        """)
+    result = runner.invoke(app, ["params", "show", "exit_income_line", "--year", "2019",
+                                 "--region", "51", "--params", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "3900" in result.output and "市级文件" in result.output
+
+
+@pytest.fixture
+def fake_loader(monkeypatch: pytest.MonkeyPatch):
+    """explain reads the file through schema's loader: stand in a tiny registry for it."""
+    from exitcheck.engine.cases import Case, case_registry
+    from exitcheck.schema.catalogue import load_catalogue
+
+    case = Case.model_validate({
+        "name": "明细", "year": 2019, "expect": "pass",
+        "household": {"household_id": "H9", "poverty_status": "已脱贫",
+                      "per_capita_net_income": 3500},
+        "members": [{"relation": "户主", "name": "张三", "id_number": "510102198001010011"}],
+    })
+    reg = case_registry(case, load_catalogue(), date(2019, 12, 31))
+    monkeypatch.setattr(explain_cmd, "load_registry", lambda path, **kw: reg)
+
+
+def test_explain_one_household(fake_loader, tmp_path: Path) -> None:
+    data = tmp_path / "county.xlsx"
+    data.write_bytes(b"")
+    result = runner.invoke(app, ["explain", str(data), "--household", "H9", "--year", "2019",
+                                 "--select", "INC001"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "INC001" in out and "不符合" in out
+    assert "per_capita_net_income = 3500" in out  # the input read, with its cell
+    assert "param.exit_income_line = 3750" in out  # region inferred from the ID number (四川)
+    missing = runner.invoke(app, ["explain", str(data), "--household", "NOPE", "--year", "2019"])
+    assert isinstance(missing.exception, UsageError)
