@@ -63,6 +63,8 @@ def main() -> None:
              "`python benchmarks/make_data.py`).", "",
              f"Target: `load_registry` within **{TARGET}x** of the plain python-calamine read "
              "(`CalamineWorkbook.from_path(p).get_sheet_by_index(0).to_python()`).", "",
+             "The ratio is the number to watch: both sides run back to back in one process, so "
+             "machine load shifts both; absolute times vary with it.", "",
              "| file | rows | size | plain calamine read | load_registry | ratio | target |",
              "|---|---:|---:|---:|---:|---:|---|"]
     for path in files:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import make_id, make_table
+from schema_helpers import make_id, make_table
 
 from exitcheck.errors import InputError
 from exitcheck.schema.build import build_registry
@@ -196,7 +196,7 @@ def test_sensitive_columns_are_dropped(catalogue: FieldCatalogue) -> None:
 
 def test_several_tables_are_concatenated(catalogue: FieldCatalogue) -> None:
     a = make_table(COLS[:4], [["H1", "张三", HEAD_ID, "户主"]], path="a.xlsx")
-    b = make_table(COLS[:4] + ["备注"], [["H1", "李四", WIFE_ID, "配偶", "b"],
+    b = make_table([*COLS[:4], "备注"], [["H1", "李四", WIFE_ID, "配偶", "b"],
                                         ["H2", "王五", SON_ID, "户主", ""]], path="b.csv",
                    sheet="b.csv")  # fmt: skip
     reg = build_registry([a, b], catalogue)
@@ -220,3 +220,11 @@ def test_unrelated_sheet_is_ignored_with_a_note(catalogue: FieldCatalogue) -> No
     reg = build_registry([notes, data], catalogue)
     assert len(reg.inputs) == 1
     assert any("说明" in note for note in reg.inputs[0].notes)
+
+
+def test_sheet_without_household_id_is_not_a_member_sheet(catalogue: FieldCatalogue) -> None:
+    helpers = make_table(["姓名", "联系电话", "职务"], [["帮扶人", "139", "干部"]], sheet="帮扶责任人")
+    data = make_table(COLS[:4], [["H1", "张三", HEAD_ID, "户主"]])
+    reg = build_registry([helpers, data], catalogue)
+    assert reg.members["name"].tolist() == ["张三"]
+    assert any("帮扶责任人" in note for note in reg.inputs[0].notes)

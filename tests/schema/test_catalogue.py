@@ -63,7 +63,9 @@ def test_match_header(catalogue: FieldCatalogue, header: str, field: str) -> Non
     assert spec.name == field
 
 
-@pytest.mark.parametrize("header", ["序号", "备注", "2019年某县建档立卡贫困人口明细表", "收入情况（元）"])
+@pytest.mark.parametrize(
+    "header", ["序号", "备注", "2019年某县建档立卡贫困人口明细表", "收入情况（元）"]
+)
 def test_unknown_headers_do_not_match(catalogue: FieldCatalogue, header: str) -> None:
     assert catalogue.match_header(header) is None
 
@@ -147,7 +149,9 @@ def test_enum_without_values_is_an_error(tmp_path: Path) -> None:
 
 
 def test_alias_shared_by_two_fields_is_an_error(tmp_path: Path) -> None:
-    bad = GOOD + "  other: {label: 其他, label_en: Other, level: member, type: text, aliases: [户 编号]}\n"
+    bad = GOOD + (
+        "  other: {label: 其他, label_en: Other, level: member, type: text, aliases: [户 编号]}\n"
+    )
     with pytest.raises(RuleFileError) as info:
         load_catalogue(write(tmp_path, bad))
     assert "household_id" in info.value.message and "other" in info.value.message

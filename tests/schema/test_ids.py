@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from conftest import make_id
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from schema_helpers import make_id
 
 from exitcheck.schema import ids
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import make_id
+from schema_helpers import make_id
 
 from exitcheck.errors import RuleFileError
 from exitcheck.schema.loader import load_registry

@@ -155,7 +155,9 @@ def test_date_forms(catalogue: FieldCatalogue, cell: object) -> None:
 
 
 @pytest.mark.parametrize("cell", ["2019年12月", "201912", 201912, "2019-12"])
-def test_month_only_dates_are_the_first_of_the_month(catalogue: FieldCatalogue, cell: object) -> None:
+def test_month_only_dates_are_the_first_of_the_month(
+    catalogue: FieldCatalogue, cell: object
+) -> None:
     assert run(catalogue, "birth_date_stated", [cell]).values.iloc[0] == pd.Timestamp("2019-12-01")
 
 

@@ -53,10 +53,21 @@ def set_lang(lang: str) -> None:
 
 def _register() -> None:
     # Imported here, not at module top, so that each module's import cost stays small.
-    from exitcheck.cli import audit_cmd, inspect_cmd
+    from exitcheck.cli import (
+        audit_cmd,
+        explain_cmd,
+        inspect_cmd,
+        params_cmd,
+        rules_cmd,
+        sample_cmd,
+    )
 
     app.command("audit")(audit_cmd.audit)
     app.command("inspect")(inspect_cmd.inspect)
+    app.command("explain")(explain_cmd.explain)
+    app.add_typer(rules_cmd.rules_app, name="rules")
+    app.add_typer(params_cmd.params_app, name="params")
+    app.command("sample")(sample_cmd.sample)
 
 
 _register()

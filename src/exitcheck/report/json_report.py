@@ -23,7 +23,9 @@ SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [to_jsonable(r) for r in frame.to_dict("records")]
+    """Rows as dicts of plain JSON values, converted column-wise (NA/NaN -> None)."""
+    obj = frame.astype(object)
+    return obj.where(frame.notna(), None).to_dict("records")  # type: ignore[return-value]
 
 
 def _keyed(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, Any]]:
@@ -85,9 +87,12 @@ def _findings(result: AuditResult, show_ids: bool) -> list[dict[str, Any]]:
         f["member_id"] = mask_text_series(f["member_id"])
         f["message"] = mask_text_series(f["message"])
     # values are per-finding dicts: cleaned one by one (contact keys dropped, IDs masked).
-    f["values"] = [clean_values(v if isinstance(v, dict) else {}, show_ids=show_ids)
-                   for v in f["values"]]
-    return _records(f)
+    values = [to_jsonable(clean_values(v if isinstance(v, dict) else {}, show_ids=show_ids))
+              for v in f["values"]]
+    records = _records(f.drop(columns="values"))
+    for record, value in zip(records, values, strict=True):
+        record["values"] = value
+    return records
 
 
 def _households(summary: Summary, show_ids: bool) -> list[dict[str, Any]]:
@@ -103,7 +108,7 @@ def build_report(
     result: AuditResult, summary: Summary, *, show_ids: bool = False, lang: str = "zh"
 ) -> dict[str, Any]:
     """The JSON report as a JSON-safe dict (IDs masked unless ``show_ids``)."""
-    report = {
+    head = to_jsonable({
         "schema": SCHEMA_ID,
         "tool": {"name": "exitcheck", "version": __version__},
         "run": {"year": result.year, "as_of": result.as_of, "region": result.region,
@@ -112,6 +117,10 @@ def build_report(
         "inputs": _inputs(result),
         "parameters": _parameters(result),
         "summary": _summary(summary),
+    })
+    # The long parts are converted column-wise by _records (a recursive walk costs seconds).
+    return {
+        **head,
         "areas": {
             "townships": _records(summary.townships[["county", "township", *_AREA_COLUMNS]]),
             "villages": _records(
@@ -120,9 +129,8 @@ def build_report(
         },
         "households": _households(summary, show_ids),
         "findings": _findings(result, show_ids),
-        "notes": list(summary.notes),
+        "notes": [str(n) for n in summary.notes],
     }
-    return to_jsonable(report)  # type: ignore[no-any-return]
 
 
 def write_json(

@@ -53,8 +53,8 @@ def build_registry(
     mapped = [_map_headers(t, catalogue, mapping or {}) for t in tables]
     roles = [_role(m.columns, catalogue) for m in mapped]
     member_tables = [m for m, r in zip(mapped, roles, strict=True) if r == "members"]
-    if not member_tables:
-        best = max(mapped, key=lambda m: len(m.columns))
+    if not member_tables:  # report on the table that looks most like a registry
+        best = max(mapped, key=lambda m: len(m.columns) + len(m.unmatched) / 1000)
         raise _missing_required(best, catalogue)
     for m in member_tables:
         missing = [s for s in catalogue.fields.values() if s.required and s.name not in m.columns]
@@ -128,12 +128,12 @@ def _map_headers(table: RawTable, catalogue: FieldCatalogue, mapping: dict[str, 
 
 
 def _role(columns: dict[str, str], catalogue: FieldCatalogue) -> str:
+    """members: 户编号 plus person fields; households: 户编号 and household fields only;
+    other (ignored, e.g. an instructions sheet or a list of helpers): no 户编号."""
+    if "household_id" not in columns:
+        return "other"
     levels = {catalogue.fields[name].level for name in columns if name in catalogue.fields}
-    if "member" in levels:
-        return "members"
-    if "household_id" in columns:
-        return "households"
-    return "other"
+    return "members" if "member" in levels else "households"
 
 
 def _where(table: RawTable) -> str:

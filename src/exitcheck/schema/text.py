@@ -80,7 +80,7 @@ def compact_text(values: pd.Series) -> pd.Series:
     the rows that need them: NFKC on non-ASCII rows, the regex on rows holding a space.
     """
     s = values.astype("string").str.strip()
-    wide = ~s.str.isascii().fillna(True).to_numpy(dtype=bool)
+    wide = s.str.contains("[^\\x00-\\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
     if wide.any():
         s = s.copy()
         s[wide] = s[wide].str.normalize("NFKC").str.strip().to_numpy()
