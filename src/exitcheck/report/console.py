@@ -21,6 +21,7 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.exitcodes import ExitCode
 from exitcheck.findings import SEVERITY_ORDER, Severity
 from exitcheck.report import tables as T
+from exitcheck.report.mask import mask_text
 from exitcheck.report.messages import MSG
 
 TOP_AREAS = 5
@@ -92,8 +93,9 @@ def render_console(
     *,
     lang: str = "zh",
     outputs: Mapping[str, Path] | None = None,
+    show_ids: bool = False,
 ) -> None:
-    """Print the audit report to ``console``."""
+    """Print the audit report to ``console`` (IDs in notes masked unless ``show_ids``)."""
     region = result.region_name or result.region or MSG("region_unknown", lang)
     console.print(Text(MSG("title", lang), style="bold"))
     console.print(MSG("run_line", lang, year=result.year, as_of=result.as_of.isoformat(),
@@ -139,7 +141,7 @@ def render_console(
     if summary.by_status.get("exempted"):
         console.print(MSG("exempted_line", lang, findings=summary.by_status["exempted"]))
     for note in summary.notes:
-        console.print(Text(f"· {note}", style="dim"))
+        console.print(Text(f"· {note if show_ids else mask_text(note)}", style="dim"))
     if outputs:
         console.print()
         console.print(Text(MSG("sec.outputs", lang), style="bold"))

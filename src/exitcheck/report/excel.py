@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -19,6 +20,7 @@ from exitcheck.aggregate import Summary
 from exitcheck.engine.result import AuditResult
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
+from exitcheck.report.mask import mask_text
 from exitcheck.report.messages import MSG
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -69,19 +71,31 @@ class _Writer:
         for col, head in enumerate(table.headers):
             self.string(ws, row, col, head, self.header)
         fmts = {T.INT: self.int, T.MONEY: self.money, T.PERCENT: self.percent}
-        kinds = table.kinds
-        # xlsxwriter writes cell by cell; the loop is over output rows, not evaluation.
-        for r, values in enumerate(table.frame.itertuples(index=False, name=None), start=row + 1):
-            for col, value in enumerate(values):
-                if value is None or value is pd.NA or (
-                    not isinstance(value, str) and pd.isna(value)
-                ):
-                    continue
-                kind = kinds[col]
-                if kind == T.TEXT:
-                    self.string(ws, r, col, str(value))
-                else:
-                    ws.write_number(r, col, float(value), fmts[kind])
+        # Columns converted once (text: str with "" for blank; numbers: float64 with NaN), so
+        # the per-cell loop below does no type dispatch. xlsxwriter writes cell by cell: the
+        # loop is over output rows, not evaluation.
+        columns = []
+        for key, kind in zip(table.frame.columns, table.kinds, strict=True):
+            values = table.frame[key]
+            if kind == T.TEXT:
+                columns.append(values.astype("string").fillna("").to_numpy(dtype=object))
+            else:
+                columns.append(pd.to_numeric(values, errors="coerce").to_numpy(
+                    dtype="float64", na_value=np.nan))
+        text_cols = [i for i, k in enumerate(table.kinds) if k == T.TEXT]
+        num_cols = [(i, fmts[k]) for i, k in enumerate(table.kinds) if k != T.TEXT]
+        write_string, write_number = ws.write_string, ws.write_number
+        for r in range(len(table)):
+            out_row = row + 1 + r
+            for col in text_cols:
+                text = columns[col][r]
+                if text:
+                    fmt = self.quoted if text.startswith(FORMULA_START) else self.text
+                    write_string(out_row, col, text, fmt)
+            for col, fmt in num_cols:
+                number = columns[col][r]
+                if number == number:  # not NaN
+                    write_number(out_row, col, number, fmt)
         return row + 1 + len(table)
 
 
@@ -122,7 +136,9 @@ def _bar_chart(book: xlsxwriter.Workbook, kind: str, title: str, sheet: str,
     return chart
 
 
-def _overview(w: _Writer, result: AuditResult, summary: Summary, lang: str) -> None:
+def _overview(
+    w: _Writer, result: AuditResult, summary: Summary, lang: str, show_ids: bool
+) -> None:
     name = MSG("sheet.overview", lang)
     ws = w.book.add_worksheet(name)
     region = result.region_name or result.region or MSG("region_unknown", lang)
@@ -157,7 +173,7 @@ def _overview(w: _Writer, result: AuditResult, summary: Summary, lang: str) -> N
                    households=summary.not_evaluated_households)
     w.string(ws, row, 0, MSG("sec.notes", lang), w.section)
     for i, note in enumerate([not_eval, *notes], start=1):
-        w.string(ws, row + i, 0, str(note))
+        w.string(ws, row + i, 0, str(note) if show_ids else mask_text(str(note)))
     _fit_columns(ws, [t for _, t in sections])
 
     # Native charts to the right of the widest table, stacked vertically.
@@ -207,7 +223,7 @@ def write_workbook(
         )
         try:
             w = _Writer(book)
-            _overview(w, result, summary, lang)
+            _overview(w, result, summary, lang, show_ids)
             _list_sheet(w, MSG("sheet.failing", lang),
                         T.households_table(summary, "failing", lang, show_ids=show_ids))
             _list_sheet(w, MSG("sheet.at_risk", lang),

@@ -16,7 +16,7 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.findings import FINDING_COLUMNS
 from exitcheck.report.atomic import write_text_atomic
 from exitcheck.report.jsonsafe import to_jsonable
-from exitcheck.report.mask import clean_values, mask_id_series, mask_text_series
+from exitcheck.report.mask import clean_values, mask_id_series, mask_text, mask_text_series
 
 SCHEMA_ID = "exitcheck.report/1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
@@ -129,7 +129,7 @@ def build_report(
         },
         "households": _households(summary, show_ids),
         "findings": _findings(result, show_ids),
-        "notes": [str(n) for n in summary.notes],
+        "notes": [str(n) if show_ids else mask_text(str(n)) for n in summary.notes],
     }
 
 
@@ -137,10 +137,17 @@ def write_json(
     report: dict[str, Any],
     path_or_stdout: Path | str | TextIO,
     *,
-    inputs: Iterable[Path | str] = (),
+    inputs: Iterable[Path | str] | None = None,
 ) -> None:
-    """Write ``report`` to a file (atomically; "-" means stdout) or to an open text stream."""
-    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    """Write ``report`` to a file (atomically; "-" means stdout) or to an open text stream.
+
+    Writing over one of ``inputs`` (default: the report's own ``inputs[].path``) is refused.
+    """
+    if inputs is None:
+        inputs = [i["path"] for i in report.get("inputs", [])]
+    # Compact: json's C encoder only runs without indent (10^5 findings: ~4x faster, half the
+    # size). Pipe through `python -m json.tool` or `jq` to read it.
+    text = json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n"
     if isinstance(path_or_stdout, (str, Path)):
         if str(path_or_stdout) == "-":
             sys.stdout.write(text)

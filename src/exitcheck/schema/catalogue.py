@@ -95,6 +95,8 @@ class FieldCatalogue:
             hit = self._header_index.get(key)
             if hit is not None:
                 break
+        if len(cache) > 20_000:  # data cells scanned as header candidates: keep memory bounded
+            cache.clear()
         cache[text] = hit
         return hit
 
