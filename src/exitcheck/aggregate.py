@@ -136,7 +136,8 @@ def findings_frame(result: AuditResult) -> pd.DataFrame:
 
 
 def _household_flags(households: pd.DataFrame, f: pd.DataFrame) -> pd.DataFrame:
-    """Per household booleans: failing, at_risk, data_error, problem, not_evaluated, exempted."""
+    """Per household booleans: exited, failing, at_risk, data_error, problem, not_evaluated,
+    exited_failing (a violated finding of that severity / any violated / any not_evaluated)."""
     violated = f["status"] == Status.VIOLATED.value
     # Hash the household ids once; every flag is then a numpy scatter over positions.
     pos = households.index.get_indexer(f["household_id"].to_numpy(dtype=object))
@@ -317,6 +318,7 @@ def _verdicts(result: AuditResult, f: pd.DataFrame, flags: pd.DataFrame) -> pd.D
     cols = ["household_id", *AREA_KEYS, "head_name", "head_id_number", "poverty_status",
             "per_capita_net_income", "verdict", "failing", "at_risk", "data_error",
             "failed_codes", "reasons", "not_evaluated_codes", "exempted_codes"]
+    f = f[f["household_id"].notna()]  # area-level findings (VIL/CTY) have no household
     if f.empty:
         return pd.DataFrame(columns=cols)
     # Integer household keys (hashed once); every per-household result is a numpy array.

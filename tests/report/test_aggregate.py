@@ -190,3 +190,14 @@ def test_invalid_fail_on() -> None:
     with pytest.raises(UsageError) as err:
         check_fail_on("fatal")
     assert "--fail-on" in err.value.render()
+
+
+def test_findings_without_household_are_counted_but_get_no_verdict(
+    make_result: MakeResult,
+) -> None:
+    findings = [_finding("HOU001", "violated", hid(5), "危房", {}),
+                {**_finding("HOU001", "violated", hid(6), "村级问题", {}), "household_id": None}]
+    s = summarize(make_result(findings), fail_on="fail")
+    assert list(s.verdicts["household_id"]) == [hid(5)]
+    assert s.by_status["violated"] == 2
+    assert s.exit_code == ExitCode.FINDINGS

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_fixtures import _finding, hid
+from report_fixtures import BAD_ID, _finding, hid
 from rich.console import Console
 
 from exitcheck.aggregate import summarize
@@ -51,6 +51,12 @@ def test_chinese_report(result: AuditResult) -> None:
     assert "无法判定：4 条（4 户）" in text
     assert "out/audit.xlsx" in text and "out/audit.json" in text
     assert "退出码 1" in text and "7 条" in text  # 7 violated findings of severity fail
+
+
+def test_ids_in_notes_are_masked(result: AuditResult) -> None:
+    result.notes.append(f"豁免已过期：证件号码 {BAD_ID}")
+    text = _render(result, "zh")
+    assert BAD_ID not in text and f"{BAD_ID[:6]}********{BAD_ID[-4:]}" in text
 
 
 def test_english_report(result: AuditResult) -> None:

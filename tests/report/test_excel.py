@@ -143,6 +143,7 @@ def _zip_text(path: Path) -> str:
 
 
 def test_no_unmasked_id_anywhere(result: AuditResult, tmp_path: Path) -> None:
+    result.notes.append(f"豁免已过期：证件号码 {BAD_ID}")
     path = tmp_path / "audit.xlsx"
     wb = _write(result, path)
     for ws in wb:

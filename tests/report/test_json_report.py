@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,5 +112,23 @@ def test_write_file_stdout_and_stream(
 
 
 def test_write_over_input_refused(result: AuditResult, input_file: Path) -> None:
+    before = input_file.read_bytes()
     with pytest.raises(UsageError):
-        write_json(_report(result), input_file, inputs=[input_file])
+        write_json(_report(result), input_file)  # inputs default to the report's inputs[]
+    with pytest.raises(UsageError):
+        write_json({"schema": SCHEMA_ID}, input_file, inputs=[input_file])
+    assert input_file.read_bytes() == before
+
+
+def test_ids_in_notes_are_masked(result: AuditResult) -> None:
+    result.notes.append(f"豁免已过期：证件号码 {BAD_ID}")
+    text = json.dumps(_report(result), ensure_ascii=False)
+    assert BAD_ID not in text and f"{BAD_ID[:6]}********" in text
+
+
+def test_empty_audit_validates(make_result: Callable[..., AuditResult]) -> None:
+    result = make_result([])
+    report = _report(result)
+    jsonschema.Draft202012Validator(_schema()).validate(report)
+    assert report["findings"] == [] and report["households"] == []
+    assert report["summary"]["exit_code"] == 0

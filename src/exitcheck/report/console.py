@@ -22,7 +22,7 @@ from exitcheck.exitcodes import ExitCode
 from exitcheck.findings import SEVERITY_ORDER, Severity
 from exitcheck.report import tables as T
 from exitcheck.report.mask import mask_text
-from exitcheck.report.messages import MSG
+from exitcheck.report.messages import MSG, label
 
 TOP_AREAS = 5
 
@@ -99,7 +99,7 @@ def render_console(
     region = result.region_name or result.region or MSG("region_unknown", lang)
     console.print(Text(MSG("title", lang), style="bold"))
     console.print(MSG("run_line", lang, year=result.year, as_of=result.as_of.isoformat(),
-                      region=region, origin=T.label("origin", result.region_origin, lang)))
+                      region=region, origin=label("origin", result.region_origin, lang)))
     console.print(MSG("totals", lang, households=summary.households, members=summary.members))
     console.print()
 

@@ -21,7 +21,7 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
 from exitcheck.report.mask import mask_text
-from exitcheck.report.messages import MSG
+from exitcheck.report.messages import MSG, label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
@@ -144,7 +144,7 @@ def _overview(
     region = result.region_name or result.region or MSG("region_unknown", lang)
     w.string(ws, 0, 0, MSG("title", lang), w.title)
     w.string(ws, 1, 0, MSG("run_line", lang, year=result.year, as_of=result.as_of.isoformat(),
-                           region=region, origin=T.label("origin", result.region_origin, lang)))
+                           region=region, origin=label("origin", result.region_origin, lang)))
     w.string(ws, 2, 0, MSG("totals", lang, households=summary.households,
                            members=summary.members))
     row = 4

@@ -25,7 +25,7 @@ SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts of plain JSON values, converted column-wise (NA/NaN -> None)."""
     obj = frame.astype(object)
-    return obj.where(frame.notna(), None).to_dict("records")  # type: ignore[return-value]
+    return obj.where(frame.notna(), None).to_dict("records")  # type: ignore[no-any-return]
 
 
 def _keyed(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, Any]]:

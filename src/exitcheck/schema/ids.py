@@ -13,6 +13,7 @@ import pandas as pd
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK = np.array(list("10X98765432"))
+_CHECK_CODES = np.frombuffer(b"10X98765432", dtype=np.uint8).astype(np.int64) - 48
 
 # First two digits of a GB/T 2260 area code: part of the ID number format (not a policy region).
 PROVINCE_CODES: frozenset[str] = frozenset(
@@ -44,11 +45,27 @@ def _check_chars(first17: pd.Series) -> np.ndarray:
     return _CHECK[(digits @ _WEIGHTS) % 11]
 
 
+def _digit_matrix(values: pd.Series, width: int) -> np.ndarray:
+    """Equal-length ASCII strings -> (n, width) int64 matrix of character codes minus "0"."""
+    joined = "".join(values.tolist()).encode("ascii")
+    return np.frombuffer(joined, dtype=np.uint8).reshape(-1, width).astype(np.int64) - 48
+
+
+def _number(d: np.ndarray, start: int, stop: int) -> np.ndarray:
+    out = np.zeros(len(d), dtype=np.int64)
+    for i in range(start, stop):
+        out = out * 10 + d[:, i]
+    return out
+
+
+_PROVINCE_INTS = np.array(sorted(int(p) for p in PROVINCE_CODES), dtype=np.int64)
+
+
 def id_facts(ids: pd.Series) -> pd.DataFrame:
     """Everything the registry derives from an ID column, computed in one pass.
 
     Columns: ``birth_date`` (datetime64[ns], NaT unless the 18/15-digit form holds a real
-    date from 1900 on), ``sex`` ("男"/"女" from the sequence digit, NA unless 18/15 digits),
+    date in 1900-2100), ``sex`` ("男"/"女" from the sequence digit, NA unless 18/15 digits),
     ``province`` (first two digits), ``placeholder`` and ``valid`` (boolean).
     """
     core = id_core(ids)
@@ -56,32 +73,40 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
     is18 = core.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
     is15 = core.str.fullmatch(r"\d{15}").fillna(False).to_numpy(dtype=bool)
     form = is18 | is15
-    values = core.to_numpy(dtype=object, na_value="")
-    date_text = np.full(n, "", dtype=object)
-    sex_digit = np.full(n, -1, dtype=np.int64)
-    if is18.any():
-        c18 = core[is18]
-        date_text[is18] = c18.str[6:14].to_numpy(dtype=object)
-        sex_digit[is18] = pd.to_numeric(c18.str[16]).to_numpy()
-    if is15.any():
-        c15 = core[is15]
-        date_text[is15] = ("19" + c15.str[6:12]).to_numpy(dtype=object)
-        sex_digit[is15] = pd.to_numeric(c15.str[14]).to_numpy()
-    births = pd.to_datetime(pd.Series(date_text, dtype="string").where(form), format="%Y%m%d",
-                            errors="coerce")  # fmt: skip
-    # Years before 1900 are typing errors, not people alive in the registry; after 2100 too.
-    births = births.where(births.dt.year.between(1900, 2100)).astype("datetime64[ns]")
-    sex = np.where(sex_digit % 2 == 1, "男", "女").astype(object)
-    sex[~form] = None
-    province = np.where(form, pd.Series(values, dtype=object).str[:2], None)
+    year = np.zeros(n, dtype=np.int64)
+    month = np.zeros(n, dtype=np.int64)
+    day = np.zeros(n, dtype=np.int64)
+    sex_digit = np.zeros(n, dtype=np.int64)
+    prov = np.zeros(n, dtype=np.int64)
     check_ok = np.zeros(n, dtype=bool)
-    if is18.any():
-        check_ok[is18] = _check_chars(core[is18]) == core[is18].str[17].to_numpy(dtype=object)
-    prov_ok = pd.Series(province).isin(PROVINCE_CODES).to_numpy(dtype=bool)
+    if is18.any():  # character codes of all 18-digit IDs at once: no per-row Python
+        d = _digit_matrix(core[is18], 18)
+        year[is18] = _number(d, 6, 10)
+        month[is18], day[is18] = _number(d, 10, 12), _number(d, 12, 14)
+        sex_digit[is18] = d[:, 16]
+        prov[is18] = _number(d, 0, 2)
+        expected = _CHECK_CODES[(d[:, :17] @ _WEIGHTS) % 11]
+        check_ok[is18] = expected == d[:, 17]
+    if is15.any():
+        d = _digit_matrix(core[is15], 15)
+        year[is15] = 1900 + _number(d, 6, 8)
+        month[is15], day[is15] = _number(d, 8, 10), _number(d, 10, 12)
+        sex_digit[is15] = d[:, 14]
+        prov[is15] = _number(d, 0, 2)
+    # Years outside 1900-2100 are typing errors, not people alive in the registry.
+    plausible = form & (year >= 1900) & (year <= 2100)
+    births = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if plausible.any():
+        parts = pd.DataFrame({"year": year[plausible], "month": month[plausible],
+                              "day": day[plausible]})  # fmt: skip
+        built = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+        births[plausible] = built.to_numpy()
+    has_date = births.notna().to_numpy(dtype=bool)
+    prov_ok = form & np.isin(prov, _PROVINCE_INTS)
     # A placeholder never has both a real date from 1900 on (1111-11-11, 9999-99-99, ...) and
     # a real province (99, 00), so only the rows lacking one of them need the slower check.
     placeholder = np.zeros(n, dtype=bool)
-    maybe = ~(births.notna().to_numpy(dtype=bool) & prov_ok) & core.notna().to_numpy(dtype=bool)
+    maybe = ~(has_date & prov_ok) & core.notna().to_numpy(dtype=bool)
     if maybe.any():
         sub = core[maybe]
         same = np.zeros(len(sub), dtype=bool)
@@ -89,13 +114,14 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
             same |= sub.str.fullmatch(digit * 2 + "+").fillna(False).to_numpy(dtype=bool)
         fake_area = sub.str.match(r"^(?:999999|000000)").fillna(False)
         placeholder[maybe] = same | fake_area.to_numpy(dtype=bool)
-    valid = prov_ok & births.notna().to_numpy(dtype=bool) & ((is18 & check_ok) | is15)
-    valid &= ~placeholder
+    valid = prov_ok & has_date & (check_ok | is15) & ~placeholder
+    sex = pd.array(np.where(sex_digit % 2 == 1, "男", "女"), dtype="string")
+    sex[~form] = pd.NA
     return pd.DataFrame(
         {
             "birth_date": births.to_numpy(),
-            "sex": pd.array(sex, dtype="string"),
-            "province": pd.array(province, dtype="string"),
+            "sex": sex,
+            "province": core.str[:2].where(pd.Series(form, index=core.index)).array,
             "placeholder": pd.array(placeholder, dtype="boolean"),
             "valid": pd.array(valid, dtype="boolean"),
         },

@@ -156,6 +156,8 @@ def _describe(values: np.ndarray) -> _Uniques:
     else:
         if inferred in ("floating", "integer", "mixed-integer-float"):
             kind = np.full(n, _NUM, dtype=np.int8)
+        elif inferred in ("date", "datetime", "datetime64"):
+            kind = np.full(n, _DATE, dtype=np.int8)
         else:  # mixed: classify each distinct value
             kind = np.fromiter(map(_kind_of, values), dtype=np.int8, count=n)
         stripped = pd.Series(pd.NA, index=range(n), dtype="string")
