@@ -223,8 +223,19 @@ def test_unrelated_sheet_is_ignored_with_a_note(catalogue: FieldCatalogue) -> No
 
 
 def test_sheet_without_household_id_is_not_a_member_sheet(catalogue: FieldCatalogue) -> None:
-    helpers = make_table(["姓名", "联系电话", "职务"], [["帮扶人", "139", "干部"]], sheet="帮扶责任人")
+    helpers = make_table(["姓名", "联系电话", "职务"], [["帮扶人", "139", "干部"]],
+                         sheet="帮扶责任人")  # fmt: skip
     data = make_table(COLS[:4], [["H1", "张三", HEAD_ID, "户主"]])
     reg = build_registry([helpers, data], catalogue)
     assert reg.members["name"].tolist() == ["张三"]
     assert any("帮扶责任人" in note for note in reg.inputs[0].notes)
+
+
+def test_table_whose_rows_all_lack_a_household_id(catalogue: FieldCatalogue) -> None:
+    table = make_table(COLS, [[None, "甲", HEAD_ID, "户主", 3000, "已脱贫", "A"]])
+    reg = build_registry([table], catalogue)
+    assert reg.n_members == 0 and reg.n_households == 0
+    info = reg.inputs[0]
+    assert info.skipped == {"no_household_id": 1}
+    assert info.rows_read == info.member_rows + sum(info.skipped.values())
+    assert len(reg.issues) == 0

@@ -407,7 +407,7 @@ class Compiler:
         try:
             return pd.Timestamp(datetime.date.fromisoformat(text.strip()))
         except ValueError:
-            self.fail("bad_date", node.args[0], text=text)
+            self.fail("bad_date", node.args[0], value=text)
 
     def call_date(self, node: ast.Call, level: Level) -> Node:
         const = ops.Const(self.date_literal(node))

@@ -50,7 +50,7 @@ class Span:
 
 
 def compile_error(
-    key: str, text: str, where: str, node: ast.AST | Span | None = None, **values: object
+    key: str, text: str, where: str, node: ast.AST | Span | None = None, /, **values: object
 ) -> RuleFileError:
     zh, en = MSG.both(key, **values)
     detail = node_caret(text, node) if node is not None else None  # type: ignore[arg-type]

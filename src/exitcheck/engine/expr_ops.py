@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from exitcheck.engine.context import DTYPES, EvalContext, household_codes, typed
+from exitcheck.schema import ids as schema_ids
 
 
 @dataclass(frozen=True)
@@ -193,24 +194,12 @@ def between(x: Value, lo: Value, hi: Value, index: pd.Index, vtype: str) -> pd.S
     return and_([compare(">=", x, lo, index, vtype), compare("<=", x, hi, index, vtype)], index)
 
 
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-
-
 def valid_id(v: Value, index: pd.Index) -> pd.Series:
-    """GB 11643-1999 18-character ID: digits, a real birth date (1900-2100), MOD 11-2 check."""
-    s = broadcast(v, index, "text").astype("string").str.strip().str.upper()
-    shaped = s.str.fullmatch(r"\d{17}[\dX]").astype("boolean").fillna(False).to_numpy(dtype=bool)
-    ok = np.zeros(len(s), dtype=bool)
-    if shaped.any():
-        good = s[shaped]
-        chars = np.frombuffer(good.to_numpy(dtype=object).astype("S18").tobytes(), dtype=np.uint8)
-        chars = chars.reshape(-1, 18)
-        remainder = ((chars[:, :17].astype(np.int64) - 48) @ _ID_WEIGHTS) % 11
-        born = pd.to_datetime(good.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-        year = born.dt.year.to_numpy(dtype=float, na_value=np.nan)
-        ok[shaped] = (_ID_CHECK[remainder] == chars[:, 17]) & (year >= 1900) & (year <= 2100)
-    out = pd.Series(ok, index=index, dtype="boolean")
+    """GB 11643-1999 validity as schema/ derives id_valid (18-digit check character, real
+    province and birth date; 15-digit old form); NA stays NA (use notblank() to require one)."""
+    s = broadcast(v, index, "text").astype("string")
+    out = pd.Series(schema_ids.valid_id(s).to_numpy(dtype=bool, na_value=False), index=index)
+    out = out.astype("boolean")
     na = s.isna().to_numpy()
     return out.mask(na) if na.any() else out
 

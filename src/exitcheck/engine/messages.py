@@ -54,8 +54,8 @@ MSG = Catalogue(
             "argument {pos} of {name}() must be an integer constant",
         ),
         "bad_date": (
-            "日期 {text!r} 无效，应写作 YYYY-MM-DD，例如 date(\"2019-12-31\")",
-            "invalid date {text!r}: write YYYY-MM-DD, e.g. date(\"2019-12-31\")",
+            "日期 {value!r} 无效，应写作 YYYY-MM-DD，例如 date(\"2019-12-31\")",
+            "invalid date {value!r}: write YYYY-MM-DD, e.g. date(\"2019-12-31\")",
         ),
         "sequence_here": (
             "列表/元组只能写在 in / not in 的右边",

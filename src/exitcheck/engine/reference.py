@@ -10,7 +10,6 @@ import ast
 import datetime
 import math
 import operator
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -18,6 +17,7 @@ import pandas as pd
 
 from exitcheck.engine.context import EvalContext
 from exitcheck.engine.expr import CompiledExpr
+from exitcheck.schema import ids as schema_ids
 
 _CMP: dict[type[ast.cmpop], Callable[[object, object], object]] = {
     ast.Eq: operator.eq,
@@ -29,14 +29,13 @@ _CMP: dict[type[ast.cmpop], Callable[[object, object], object]] = {
 }
 _TRUE = {"是", "True", "true", "TRUE", "1", "Y", "y", "√"}
 _FALSE = {"否", "False", "false", "FALSE", "0", "N", "n", "×"}
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def reference_evaluate(expr: CompiledExpr, ctx: EvalContext) -> list[object]:
     """The expression's value for each row of its level frame, computed one row at a time."""
     interp = _Interpreter(expr, ctx)
     n = len(ctx.households) if expr.level == "household" else len(ctx.members)
-    return [interp.eval(expr.tree.body, expr.level, row) for row in range(n)]
+    return [interp.value_of(expr.tree.body, expr.level, row) for row in range(n)]
 
 
 def _is_na(value: object) -> bool:
@@ -128,17 +127,10 @@ def _in(x: object, items: list[object]) -> object:
 
 
 def _valid_id(x: object) -> object:
+    # The ID rules themselves belong to schema/ids.py (tested there); here one value at a time.
     if x is None:
         return None
-    text = str(x).strip().upper()
-    if not re.fullmatch(r"[0-9]{17}[0-9X]", text):
-        return False
-    try:
-        born = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(ch) * w for ch, w in zip(text[:17], _WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == text[17] and 1900 <= born.year <= 2100
+    return bool(schema_ids.valid_id(pd.Series([str(x)], dtype="string")).iloc[0])
 
 
 def _months_between(a: object, b: object) -> object:
@@ -186,7 +178,7 @@ class _Interpreter:
             return _cell(frame.index[row], vtype)
         return None
 
-    def eval(self, node: ast.AST, level: str, row: int | None) -> object:
+    def value_of(self, node: ast.AST, level: str, row: int | None) -> object:
         if row is None:
             return None
         if isinstance(node, ast.Constant):
@@ -197,10 +189,10 @@ class _Interpreter:
         if isinstance(node, ast.Attribute):
             return _param(self.ctx.params.get(node.attr))
         if isinstance(node, ast.BoolOp):
-            values = [self.eval(v, level, row) for v in node.values]
+            values = [self.value_of(v, level, row) for v in node.values]
             return _and(values) if isinstance(node.op, ast.And) else _or(values)
         if isinstance(node, ast.UnaryOp):
-            value = self.eval(node.operand, level, row)
+            value = self.value_of(node.operand, level, row)
             if isinstance(node.op, ast.Not):
                 return None if value is None else not value
             number = _number(value)
@@ -208,8 +200,8 @@ class _Interpreter:
                 return None
             return -number if isinstance(node.op, ast.USub) else number
         if isinstance(node, ast.BinOp):
-            a = _number(self.eval(node.left, level, row))
-            b = _number(self.eval(node.right, level, row))
+            a = _number(self.value_of(node.left, level, row))
+            b = _number(self.value_of(node.right, level, row))
             if a is None or b is None:
                 return None
             if isinstance(node.op, ast.Add):
@@ -233,7 +225,7 @@ class _Interpreter:
 
     def literal(self, node: ast.AST) -> object:
         if isinstance(node, ast.Call):  # date("...")
-            return self.eval(node, "household", 0)
+            return self.value_of(node, "household", 0)
         if isinstance(node, ast.UnaryOp):
             value = float(node.operand.value)  # type: ignore[attr-defined]
             return -value if isinstance(node.op, ast.USub) else value
@@ -242,18 +234,18 @@ class _Interpreter:
 
     def compare(self, node: ast.Compare, level: str, row: int) -> object:
         results = []
-        left = self.eval(node.left, level, row)
+        left = self.value_of(node.left, level, row)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
                 if isinstance(right_node, ast.Tuple | ast.List):
                     items = [self.literal(e) for e in right_node.elts]
                 else:
-                    got = self.eval(right_node, level, row)
+                    got = self.value_of(right_node, level, row)
                     items = got if isinstance(got, list) else [got]
                 hit = _in(left, items)
                 results.append(hit if isinstance(op, ast.In) or hit is None else not hit)
                 continue
-            right = self.eval(right_node, level, row)
+            right = self.value_of(right_node, level, row)
             results.append(_compare(op, left, right))
             left = right
         return _and(results)
@@ -268,10 +260,10 @@ class _Interpreter:
         if name == "date":
             return pd.Timestamp(datetime.date.fromisoformat(node.args[0].value.strip()))  # type: ignore[attr-defined]
         if name == "round":
-            value = _number(self.eval(node.args[0], level, row))
+            value = _number(self.value_of(node.args[0], level, row))
             digits = int(self.literal(node.args[1])) if len(node.args) > 1 else 0  # type: ignore[arg-type]
             return None if value is None else float(np.round(value, digits))
-        args = [self.eval(a, level, row) for a in node.args]
+        args = [self.value_of(a, level, row) for a in node.args]
         if name == "isblank":
             return args[0] is None or (isinstance(args[0], str) and not args[0].strip())
         if name == "notblank":
@@ -299,7 +291,7 @@ class _Interpreter:
         members = self.members_of[household]
         if not node.args:
             return float(len(members))
-        values = [self.eval(node.args[0], "member", m) for m in members]
+        values = [self.value_of(node.args[0], "member", m) for m in members]
         if name == "any":
             return _or(values)
         if name == "all":

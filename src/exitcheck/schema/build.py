@@ -315,7 +315,7 @@ def _resolve(
     codes, uniques = pd.factorize(frame["household_id"], sort=False)
     order = np.lexsort((~is_head, codes))  # by household (first appearance), head first
     g = codes[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.array([], int)
     first_pos = order[starts]
     has_head = is_head[first_pos]
     out = pd.DataFrame(index=pd.Index(uniques, name="household_id", dtype="string"))
