@@ -107,7 +107,7 @@ def test_household_fields_inside_aggregates_and_member_level(ctx: EvalContext) -
     assert hh("any(age > 30 and h_bool)", ctx) == [True, NA, False]
     assert mm("age >= 18 and h_num > param.line", ctx) == [True, False, NA]
     assert mm("count() + m_num", ctx) == [3.5, 4.5, NA]
-    assert mm("status == \"已脱贫\"", ctx) == [True, True, False]
+    assert mm('status == "已脱贫"', ctx) == [True, True, False]
 
 
 def test_aggregate_computed_once_and_shared_across_spellings(ctx: EvalContext) -> None:
@@ -140,7 +140,7 @@ def test_valid_id_checksum(ctx: EvalContext) -> None:
     assert mm('valid_id(" 11010519491231002x ")', ctx) == [True, True, True]
     assert mm('valid_id("1101051949123100")', ctx) == [False, False, False]
     assert mm('valid_id("")', ctx) == [False, False, False]
-    assert mm('notblank(m_id) and valid_id(m_id)', ctx) == [True, False, False]
+    assert mm("notblank(m_id) and valid_id(m_id)", ctx) == [True, False, False]
 
 
 def test_months_between_whole_months() -> None:
@@ -150,7 +150,9 @@ def test_months_between_whole_months() -> None:
         },
         index=pd.Index(["a", "b", "c", "d"], name="household_id"),
     )
-    ctx = EvalContext(households, pd.DataFrame({"household_id": []}), {}, datetime.date(2020, 12, 31))
+    ctx = EvalContext(
+        households, pd.DataFrame({"household_id": []}), {}, datetime.date(2020, 12, 31)
+    )
     assert hh('months_between(h_date, date("2020-02-29"))', ctx) == [0.0, 1.0, -0.0, NA]
     assert hh('months_between(date("2020-07-01"), h_date)', ctx) == [-5.0, -5.0, -4.0, NA]
     assert hh("year(h_date)", ctx) == [2020.0, 2020.0, 2020.0, NA]
@@ -168,11 +170,14 @@ def test_raw_column_by_header_is_coerced_when_compared_with_numbers(ctx: EvalCon
     expr = compile_expression('col("备注") > 10', level="member", catalogue=CAT)
     assert expr.fields == {"raw:备注"}
     assert expr.evaluate(ctx).tolist() == [True, NA, NA]
-    bare = compile_expression("备注 == \"abc\"", level="member", catalogue=CAT,
-                              extra_columns=["raw:备注"])  # fmt: skip
+    bare = compile_expression(
+        '备注 == "abc"', level="member", catalogue=CAT, extra_columns=["raw:备注"]
+    )
     assert bare.evaluate(ctx).tolist() == [False, True, NA]
     # col() with a catalogue label is that field
-    assert compile_expression('col("人数值") > 1', level="member", catalogue=CAT).fields == {"m_num"}
+    assert compile_expression('col("人数值") > 1', level="member", catalogue=CAT).fields == {
+        "m_num"
+    }
 
 
 def test_absent_column_is_all_unknown(ctx: EvalContext) -> None:
@@ -187,8 +192,10 @@ def test_labels_and_names_are_interchangeable(ctx: EvalContext) -> None:
 def test_metadata_fields_params_type(ctx: EvalContext) -> None:
     expr = compile_expression(
         "h_num > param.line and any(age < 18) and member_count > 0",
-        level="household", catalogue=CAT, known_params={"line"},
-    )  # fmt: skip
+        level="household",
+        catalogue=CAT,
+        known_params={"line"},
+    )
     assert expr.fields == {"h_num", "age", "member_count"}
     assert expr.params == {"line"}
     assert expr.type == "bool" and expr.level == "household"
@@ -219,9 +226,7 @@ def test_multi_line_expression_from_a_yaml_block(ctx: EvalContext) -> None:
 
 
 def test_empty_frames(ctx: EvalContext) -> None:
-    empty = EvalContext(
-        ctx.households.iloc[:0], ctx.members.iloc[:0], ctx.params, ctx.as_of
-    )
+    empty = EvalContext(ctx.households.iloc[:0], ctx.members.iloc[:0], ctx.params, ctx.as_of)
     result = compile_expression("any(m_bool) or h_num > 0", level="household", catalogue=CAT)
     out = result.evaluate(empty)
     assert len(out) == 0 and str(out.dtype) == "boolean"

@@ -41,9 +41,13 @@ def real_catalogue() -> FieldCatalogue:
 
 def spec(name: str, label: str, level: str, type_: str, values: tuple[str, ...] = ()) -> FieldSpec:
     return FieldSpec(
-        name=name, label=label, label_en=name, level=level, type=type_,  # type: ignore[arg-type]
+        name=name,
+        label=label,
+        label_en=name,
+        level=level,
+        type=type_,  # type: ignore[arg-type]
         values={v: () for v in values},
-    )  # fmt: skip
+    )
 
 
 def small_catalogue() -> FieldCatalogue:
@@ -76,7 +80,9 @@ def test_every_real_field_compiles_by_name_and_label_at_its_level() -> None:
                 compile_expression(f"notblank({written})", level="member", catalogue=catalogue)
             else:
                 with pytest.raises(RuleFileError, match="成员字段"):
-                    compile_expression(f"notblank({written})", level="household", catalogue=catalogue)
+                    compile_expression(
+                        f"notblank({written})", level="household", catalogue=catalogue
+                    )
 
 
 def test_real_catalogue_types_drive_compile_time_checks() -> None:
@@ -110,9 +116,11 @@ def test_real_household_rule_evaluates_on_a_small_registry() -> None:
     )
     ctx = EvalContext(households, members, {"exit_income_line": 3750}, datetime.date(2019, 12, 31))
     income = compile_expression(
-        "人均纯收入 > param.exit_income_line", level="household", catalogue=catalogue,
+        "人均纯收入 > param.exit_income_line",
+        level="household",
+        catalogue=catalogue,
         known_params={"exit_income_line"},
-    )  # fmt: skip
+    )
     assert income.evaluate(ctx).tolist() == [True, pd.NA, False]
     insured = compile_expression(
         "all(residents_medical or employee_medical)", level="household", catalogue=catalogue

@@ -22,7 +22,7 @@ def compile_error(text: str, level: str = "household", **kwargs: object) -> Rule
 def caret(err: RuleFileError) -> tuple[int, int]:
     """(display column where ^^^ starts, number of ^) from the error's detail."""
     assert err.detail is not None
-    line, marks = err.detail.split("\n")[-2:]
+    marks = err.detail.split("\n")[-1]
     assert set(marks.strip()) == {"^"}, err.detail
     return len(marks) - len(marks.lstrip(" ")), marks.count("^")
 
@@ -55,7 +55,7 @@ REJECTED = [
     ("h_num > 0 and m_num > 1", "m_num 是成员字段", 14, 5),
     ("户数值 > 0 and 人数值 > 1", "人数值 是成员字段", 15, 6),  # CJK: two columns each
     ("h_numm > 1", "是否指 h_num", 0, 6),
-    ('h_text > 1', "不能将文字与数值比较", 0, 10),
+    ("h_text > 1", "不能将文字与数值比较", 0, 10),
     ("h_text + 1 > 0", "算术运算的操作数须为数值", 0, 6),
     ("any(m_num)", "any()/all()/count() 的参数须为条件", 4, 5),
     ("sum(m_bool) > 1", "函数参数须为数值", 4, 6),
@@ -77,7 +77,9 @@ REJECTED = [
 ]
 
 
-@pytest.mark.parametrize(("text", "fragment", "start", "width"), REJECTED, ids=[r[0] for r in REJECTED])
+@pytest.mark.parametrize(
+    ("text", "fragment", "start", "width"), REJECTED, ids=[r[0] for r in REJECTED]
+)
 def test_rejected_with_caret(text: str, fragment: str, start: int, width: int) -> None:
     err = compile_error(text)
     assert fragment in err.message

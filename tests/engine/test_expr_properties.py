@@ -22,11 +22,16 @@ INTS = [0, 1, 2, 3, 17, None]
 TEXTS = ["甲", "乙", "丙", " ", "", None]
 STATUSES = ["已脱贫", "未脱贫", "拟脱贫", None]
 BOOLS = [True, False, None]
-DATES = [pd.Timestamp(d) for d in ("2019-01-31", "2019-03-01", "2020-02-29", "2020-06-15")] + [
-    None
+DATES = [pd.Timestamp(d) for d in ("2019-01-31", "2019-03-01", "2020-02-29", "2020-06-15")] + [None]
+IDS = [
+    "11010519491231002X",
+    "440524188001010014",
+    "11010519491231002x",
+    "110105194912310021",
+    "123",
+    "",
+    None,
 ]
-IDS = ["11010519491231002X", "440524188001010014", "11010519491231002x", "110105194912310021",
-       "123", "", None]  # fmt: skip
 
 
 @st.composite
@@ -143,11 +148,13 @@ def bool_expr(level: str, depth: int) -> st.SearchStrategy[str]:
             lambda t: f"{t[0]}({t[1]})"
         ),
         st.tuples(
-            text, st.sampled_from(["in", "not in"]),
+            text,
+            st.sampled_from(["in", "not in"]),
             st.sampled_from(['("甲", "乙")', '["丙"]', '("甲", None)', "()", "param.p_list"]),
-        ).map(" ".join),  # fmt: skip
-        st.tuples(st.sampled_from(["in", "not in"]), st.sampled_from(['("已脱贫", "拟脱贫")', "()"]))
-        .map(lambda t: f"status {t[0]} {t[1]}"),
+        ).map(" ".join),
+        st.tuples(
+            st.sampled_from(["in", "not in"]), st.sampled_from(['("已脱贫", "拟脱贫")', "()"])
+        ).map(lambda t: f"status {t[0]} {t[1]}"),
         st.tuples(num, num, num).map(lambda t: f"between({t[0]}, {t[1]}, {t[2]})"),
         st.tuples(num, CMP, num, CMP, num).map(" ".join),  # chained comparison
     )
@@ -164,7 +171,9 @@ def bool_expr(level: str, depth: int) -> st.SearchStrategy[str]:
         aggregate,
         leaves,
         aggregate,
-        st.tuples(sub, st.sampled_from(["and", "or"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(sub, st.sampled_from(["and", "or"]), sub).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
         sub.map(lambda s: f"not ({s})"),
         st.tuples(num_expr(level, depth - 1), CMP, num_expr(level, depth - 1)).map(" ".join),
     )
@@ -188,7 +197,9 @@ def _same(got: object, want: object) -> bool:
 
 
 def _check(level: str, text: str, ctx: EvalContext) -> None:
-    expr = compile_expression(text, level=level, catalogue=CATALOGUE, known_params={"p_num", "p_list"})  # type: ignore[arg-type]
+    expr = compile_expression(
+        text, level=level, catalogue=CATALOGUE, known_params={"p_num", "p_list"}
+    )  # type: ignore[arg-type]
     got = expr.evaluate(ctx)
     frame = ctx.households if level == "household" else ctx.members
     assert got.index.equals(frame.index)
@@ -196,7 +207,9 @@ def _check(level: str, text: str, ctx: EvalContext) -> None:
         assert str(got.dtype) == {"bool": "boolean", "number": "Float64"}[expr.type]
     want = reference_evaluate(expr, ctx)
     mismatches = [
-        (i, g, w) for i, (g, w) in enumerate(zip(got.tolist(), want, strict=True)) if not _same(g, w)
+        (i, g, w)
+        for i, (g, w) in enumerate(zip(got.tolist(), want, strict=True))
+        if not _same(g, w)
     ]
     assert not mismatches, f"{text!r}: (row, vectorized, reference) {mismatches[:5]}"
     # a second evaluation on the same context (aggregates now cached) gives the same result

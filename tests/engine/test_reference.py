@@ -34,8 +34,9 @@ def _ctx() -> EvalContext:
             "age": pd.array([40, 7, None, 3], dtype="Int64"),
         }
     )
-    return EvalContext(households, members, {"line": 3750, "names": ["甲", None]},
-                       datetime.date(2020, 12, 31))  # fmt: skip
+    return EvalContext(
+        households, members, {"line": 3750, "names": ["甲", None]}, datetime.date(2020, 12, 31)
+    )
 
 
 CASES = [
@@ -45,7 +46,7 @@ CASES = [
     ("household", "h_num > param.line", [True, None, False]),
     ("household", "100 / h_num", [0.025, None, None]),
     ("household", "h_text in param.names", [True, None, None]),
-    ("household", "h_text not in (\"甲\",)", [False, True, None]),
+    ("household", 'h_text not in ("甲",)', [False, True, None]),
     ("household", "0 <= h_num < 5000", [True, None, True]),
     ("household", "any(m_bool)", [True, None, False]),
     ("household", "all(m_bool)", [False, None, True]),
@@ -65,7 +66,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("level", "text", "expected"), CASES, ids=[c[1] for c in CASES])
-def test_reference_matches_hand_worked_values(level: str, text: str, expected: list[object]) -> None:
+def test_reference_matches_hand_worked_values(
+    level: str, text: str, expected: list[object]
+) -> None:
     ctx = _ctx()
     expr = compile_expression(text, level=level, catalogue=CAT)  # type: ignore[arg-type]
     assert reference_evaluate(expr, ctx) == expected

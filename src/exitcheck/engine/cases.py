@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
     from exitcheck.schema.model import Registry
 
-Expect = Literal["pass", "violated", "not_evaluated", "not_applicable"]
+# not_run: a parameter the rule reads has no value for the case's year (the rule is not run).
+Expect = Literal["pass", "violated", "not_evaluated", "not_applicable", "not_run"]
+NOT_RUN = "not_run"
 
 MSG = Catalogue(
     {
@@ -235,7 +237,17 @@ def run_case_file(
                 reason = exc.message if isinstance(exc, UsageError) else str(exc)
                 zh, en = MSG.both("bad_param", name=", ".join(case.params), reason=reason)
                 raise doc.error(zh, en, doc.key_pos([*loc, "params"])) from None
-        resolved = {p: store.resolve(p, case.year, case.region) for p in rule.params}
+        maybe = {p: store.try_resolve(p, case.year, case.region) for p in rule.params}
+        resolved = {p: v for p, v in maybe.items() if v is not None}
+        if len(resolved) < len(maybe):
+            results.append(
+                CaseResult(
+                    rule=rule.code, name=case.name, file=doc.name, line=doc.key_pos(loc).line,
+                    expected=case.expect, actual=NOT_RUN, expected_members=case.expect_members,
+                    actual_members=[], messages=[], case=case,
+                )
+            )
+            continue
         if rule.spec.builtin is not None:
             from exitcheck.engine.evaluate import builtin_findings
 

@@ -30,6 +30,8 @@ MSG = Catalogue(
                          "cannot tell whether the rule applies: {fields} blank"),
         "when_unknown": ("无法判断是否适用：所需数据不全",
                          "cannot tell whether the rule applies: data incomplete"),
+        "rule_not_run": ("规则 {code} 未运行：参数 {params} 在 {year} 年没有适用的取值",
+                         "rule {code} not run: parameter {params} has no value for {year}"),
     }
 )
 
@@ -119,12 +121,12 @@ def evaluate(
     progress: Callable[[int, int], None] | None = None,
 ) -> AuditResult:
     """Apply every rule column-at-a-time; one EvalContext (and cache) shared by all rules."""
-    resolved = {name: params.resolve(name, year, region) for name in ruleset.params()}
+    resolved, runnable, notes = resolve_params(ruleset, params, year, region, lang)
     ctx = make_context(registry, resolved, as_of)
     frames: list[pd.DataFrame] = []
     applicable: dict[str, int] = {}
-    total = len(ruleset.rules)
-    for i, rule in enumerate(ruleset.rules):
+    total = len(runnable)
+    for i, rule in enumerate(runnable):
         if rule.spec.builtin is not None:
             found, n_units = builtin_findings(rule, registry, lang)
         else:
@@ -139,17 +141,20 @@ def evaluate(
     findings = (
         pd.concat(frames, ignore_index=True) if frames else empty_findings()
     ).loc[:, list(FINDING_COLUMNS)]
-    notes: list[str] = []
     if exemptions is not None:
         from exitcheck.engine.exemptions import apply_exemptions
 
-        findings, notes = apply_exemptions(findings, exemptions, ruleset, registry, as_of, lang)
+        findings, exemption_notes = apply_exemptions(
+            findings, exemptions, ruleset, registry, as_of, lang
+        )
+        notes.extend(exemption_notes)
+    run_codes = {r.code for r in runnable}
     return AuditResult(
         registry=registry,
-        rules=ruleset.info(),
+        rules=[info for info in ruleset.info() if info.code in run_codes],
         params=[resolved[n] for n in sorted(resolved)],
         findings=findings,
-        rule_stats=rule_stats(findings, [r.code for r in ruleset.rules], applicable),
+        rule_stats=rule_stats(findings, [r.code for r in runnable], applicable),
         year=year,
         as_of=as_of,
         region=region[:2] if region else None,
@@ -157,6 +162,36 @@ def evaluate(
         region_origin=region_origin,
         notes=notes,
     )
+
+
+def resolve_params(
+    ruleset: RuleSet, params: ParamStore, year: int, region: str | None, lang: str
+) -> tuple[dict[str, ParamValue], list[LoadedRule], list[str]]:
+    """Resolve every parameter the rules read for (year, region).
+
+    A rule reading a parameter that has no value in force that year (the monitoring line before
+    2020, say) is not run; a note names it, so it is never mistaken for a rule that passed.
+    Returns (resolved values, rules to run, notes).
+    """
+    resolved: dict[str, ParamValue] = {}
+    missing: set[str] = set()
+    for name in ruleset.params():
+        value = params.try_resolve(name, year, region)
+        if value is None:
+            missing.add(name)
+        else:
+            resolved[name] = value
+    runnable: list[LoadedRule] = []
+    notes: list[str] = []
+    for rule in ruleset.rules:
+        absent = sorted(set(rule.params) & missing)
+        if absent:
+            notes.append(MSG("rule_not_run", lang, code=rule.code, year=year,
+                             params="、".join(absent)))
+        else:
+            runnable.append(rule)
+    used = {p for rule in runnable for p in rule.params}
+    return {n: v for n, v in resolved.items() if n in used}, runnable, notes
 
 
 def rule_stats(
@@ -483,12 +518,12 @@ def explain_household(
     lang: str = "zh",
 ) -> list[Explanation]:
     """Every rule's outcome for one household, with the inputs it read and their cells."""
-    resolved = {name: params.resolve(name, year, region) for name in ruleset.params()}
+    resolved, runnable, _ = resolve_params(ruleset, params, year, region, lang)
     ctx = make_context(registry, resolved, as_of)
     hh_mask = registry.households.index.astype(str) == household_id
     mem_mask = (registry.members["household_id"].astype(str) == household_id).to_numpy()
     out = []
-    for rule in ruleset.rules:
+    for rule in runnable:
         used = [resolved[p] for p in rule.params]
         if rule.spec.builtin is not None:
             found, _ = builtin_findings(rule, registry, lang)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from exitcheck.engine import expr_ops as ops
 from exitcheck.engine.context import EvalContext
-from exitcheck.engine.expr_compile import Compiler, Fn
+from exitcheck.engine.expr_calls import Compiler
+from exitcheck.engine.expr_compile import Fn
 from exitcheck.engine.expr_errors import caret_line
 from exitcheck.engine.expr_names import Binding, ValueType
 from exitcheck.engine.messages import MSG

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-import copy
 import datetime
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import pandas as pd
 
@@ -17,7 +16,6 @@ from exitcheck.engine.context import (
     Level,
     column,
     household_column_on_members,
-    to_members,
 )
 from exitcheck.engine.expr_errors import Span, compile_error
 from exitcheck.engine.expr_names import (
@@ -25,7 +23,6 @@ from exitcheck.engine.expr_names import (
     ValueType,
     known_names,
     resolve,
-    resolve_header,
     suggest,
 )
 from exitcheck.engine.messages import CONSTRUCTS, MSG, TYPE_NAMES
@@ -85,7 +82,7 @@ class Node:
     fn: Fn
 
 
-def _index(ctx: EvalContext, level: Level) -> pd.Index:
+def level_index(ctx: EvalContext, level: Level) -> pd.Index:
     return ctx.frame(level).index
 
 
@@ -98,8 +95,8 @@ def _param_value(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-class Compiler:
-    """One expression's compilation: resolves names, checks types and levels, builds closures."""
+class BaseCompiler:
+    """Names, literals, operators and comparisons (calls: engine/expr_calls.py)."""
 
     def __init__(
         self,
@@ -131,9 +128,15 @@ class Compiler:
         need = next(t for t in allowed if t != "any")
         zh, en = MSG.both(what)
         self.fail(
-            "type_need", node, what=zh, what_en=en, need=TYPE_NAMES[need][0],
-            need_en=TYPE_NAMES[need][1], got=TYPE_NAMES[got][0], got_en=TYPE_NAMES[got][1],
-        )  # fmt: skip
+            "type_need",
+            node,
+            what=zh,
+            what_en=en,
+            need=TYPE_NAMES[need][0],
+            need_en=TYPE_NAMES[need][1],
+            got=TYPE_NAMES[got][0],
+            got_en=TYPE_NAMES[got][1],
+        )
 
     # -- dispatch --------------------------------------------------------------------------
     def visit(self, node: ast.AST, level: Level) -> Node:
@@ -221,22 +224,22 @@ class Compiler:
             self.need(sub, part.type, ("bool",), "what_logic")
         fns = [p.fn for p in parts]
         combine = ops.and_ if isinstance(node.op, ast.And) else ops.or_
-        return Node("bool", lambda ctx: combine([f(ctx) for f in fns], _index(ctx, level)))
+        return Node("bool", lambda ctx: combine([f(ctx) for f in fns], level_index(ctx, level)))
 
     def visit_UnaryOp(self, node: ast.UnaryOp, level: Level) -> Node:
         operand = self.visit(node.operand, level)
         f = operand.fn
         if isinstance(node.op, ast.Not):
             self.need(node.operand, operand.type, ("bool",), "what_logic")
-            return Node("bool", lambda ctx: ops.not_(f(ctx), _index(ctx, level)))
+            return Node("bool", lambda ctx: ops.not_(f(ctx), level_index(ctx, level)))
         if isinstance(node.op, ast.Invert):
             self.bad_operator(node, "Invert")
         self.need(node.operand, operand.type, ("number",), "what_arith")
         if isinstance(node.op, ast.USub):
-            return Node("number", lambda ctx: ops.neg(f(ctx), _index(ctx, level)))
-        return Node("number", lambda ctx: ops.as_number(f(ctx), _index(ctx, level)))
+            return Node("number", lambda ctx: ops.neg(f(ctx), level_index(ctx, level)))
+        return Node("number", lambda ctx: ops.as_number(f(ctx), level_index(ctx, level)))
 
-    def bad_operator(self, node: ast.AST, op_name: str) -> NoReturn:
+    def bad_operator(self, node: ast.AST | Span, op_name: str) -> NoReturn:
         symbol, zh, en = BAD_OPS.get(op_name, (op_name, "", ""))
         self.fail("bad_operator", node, op=symbol, hint=zh, hint_en=en)
 
@@ -248,7 +251,7 @@ class Compiler:
         self.need(node.left, left.type, ("number",), "what_arith")
         self.need(node.right, right.type, ("number",), "what_arith")
         lf, rf = left.fn, right.fn
-        return Node("number", lambda ctx: ops.arith(op, lf(ctx), rf(ctx), _index(ctx, level)))
+        return Node("number", lambda ctx: ops.arith(op, lf(ctx), rf(ctx), level_index(ctx, level)))
 
     def visit_Compare(self, node: ast.Compare, level: Level) -> Node:
         operands = [node.left, *node.comparators]
@@ -267,7 +270,7 @@ class Compiler:
         def fn(ctx: EvalContext) -> ops.Value:
             values = [f(ctx) if f is not None else None for f in fns]
             results = [step(values, ctx) for step in steps]
-            return results[0] if len(results) == 1 else ops.and_(results, _index(ctx, level))
+            return results[0] if len(results) == 1 else ops.and_(results, level_index(ctx, level))
 
         return Node("bool", fn)
 
@@ -293,7 +296,11 @@ class Compiler:
                     self.check_value(left_node, elt, item)
                 lt = left.type
                 return lambda vals, ctx: ops.is_in(
-                    vals[i], items, negate, _index(ctx, level), lt  # type: ignore[arg-type]
+                    vals[i],
+                    items,
+                    negate,
+                    level_index(ctx, level),
+                    lt,
                 )
             right = compiled[i + 1]
             if not isinstance(right_node, ast.Attribute) or right is None:
@@ -304,7 +311,7 @@ class Compiler:
                 got = rf(ctx)
                 items = got.value if isinstance(got, ops.Const) else None
                 seq = items if isinstance(items, list) else [items]
-                return ops.is_in(vals[i], seq, negate, _index(ctx, level), lt)  # type: ignore[arg-type]
+                return ops.is_in(vals[i], seq, negate, level_index(ctx, level), lt)
 
             return in_param
         symbol = CMP_OPS.get(type(op))
@@ -317,7 +324,11 @@ class Compiler:
         self.check_value(right_node, left_node, _const_of(left_node))
         vtype: ValueType = left.type if left.type not in ("any", "null") else right.type
         return lambda vals, ctx: ops.compare(
-            symbol, vals[i], vals[i + 1], _index(ctx, level), vtype  # type: ignore[arg-type]
+            symbol,
+            vals[i],
+            vals[i + 1],
+            level_index(ctx, level),
+            vtype,
         )
 
     def check_pair(
@@ -327,9 +338,13 @@ class Compiler:
             return
         if lt != rt:
             self.fail(
-                "type_compare", Span(left, right), left=TYPE_NAMES[lt][0], right=TYPE_NAMES[rt][0],
-                left_en=TYPE_NAMES[lt][1], right_en=TYPE_NAMES[rt][1],
-            )  # fmt: skip
+                "type_compare",
+                Span(left, right),
+                left=TYPE_NAMES[lt][0],
+                right=TYPE_NAMES[rt][0],
+                left_en=TYPE_NAMES[lt][1],
+                right_en=TYPE_NAMES[rt][1],
+            )
         if lt == "bool" and symbol not in ("==", "!="):
             self.fail("type_order", Span(left, right), kind=TYPE_NAMES[lt][0], kind_en="boolean")
 
@@ -342,9 +357,14 @@ class Compiler:
             close = suggest(value, binding.allowed)
             zh, en = _did_you_mean(close)
             self.fail(
-                "value_not_allowed", value_node, field=binding.name, value=value, hint=zh,
-                hint_en=en, values="、".join(sorted(binding.allowed)),
-            )  # fmt: skip
+                "value_not_allowed",
+                value_node,
+                field=binding.name,
+                value=value,
+                hint=zh,
+                hint_en=en,
+                values="、".join(sorted(binding.allowed)),
+            )
 
     def binding_of(self, node: ast.AST) -> Binding | None:
         if isinstance(node, ast.Name):
@@ -358,44 +378,22 @@ class Compiler:
     def literal(self, node: ast.AST) -> object:
         """An element of an in-list: a constant, a negative number, or date("...")."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | None):
-            return float(node.value) if _is_number(node.value) else node.value
+            value: object = node.value
+            return float(cast(float, value)) if _is_number(value) else value
         if (
             isinstance(node, ast.UnaryOp)
             and isinstance(node.op, ast.USub | ast.UAdd)
             and isinstance(node.operand, ast.Constant)
             and _is_number(node.operand.value)
         ):
-            value = float(node.operand.value)
+            value = float(cast(float, node.operand.value))
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "date":
                 return self.date_literal(node)
         self.fail("literal_in_list", node)
 
-    # -- calls -----------------------------------------------------------------------------
-    def visit_Call(self, node: ast.Call, level: Level) -> Node:
-        if not isinstance(node.func, ast.Name):
-            self.visit(node.func, level)  # rejects attributes, lambdas, subscripts...
-            self.not_allowed(node.func)
-        name = node.func.id
-        if name.startswith("__"):
-            self.fail("dunder", node.func, name=name)
-        if name not in FUNCTIONS:
-            self.fail("unknown_function", node.func, name=name, names=", ".join(FUNCTIONS))
-        for kw in node.keywords:
-            self.not_allowed(kw)
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                self.not_allowed(arg)
-        low, high = FUNCTIONS[name]
-        if not low <= len(node.args) <= (high if high is not None else len(node.args)):
-            expected = str(low) if low == high else f"{low}-{high}" if high else f">={low}"
-            self.fail("arity", node, name=name, expected=expected, got=len(node.args))
-        if name in AGGREGATES:
-            return self.aggregate(node, name, level)
-        handler: Callable[[ast.Call, Level], Node] = getattr(self, f"call_{name}")
-        return handler(node, level)
-
+    # -- literal helpers ------------------------------------------------------------------
     def string_arg(self, node: ast.Call, example: str) -> str:
         arg = node.args[0]
         if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
@@ -408,159 +406,6 @@ class Compiler:
             return pd.Timestamp(datetime.date.fromisoformat(text.strip()))
         except ValueError:
             self.fail("bad_date", node.args[0], value=text)
-
-    def call_date(self, node: ast.Call, level: Level) -> Node:
-        const = ops.Const(self.date_literal(node))
-        return Node("date", lambda ctx: const)
-
-    def call_col(self, node: ast.Call, level: Level) -> Node:
-        header = self.string_arg(node, 'col("人均纯收入（元）")')
-        binding = resolve_header(header, self.catalogue)
-        self.bindings[f"col:{header}"] = binding
-        return self.field(binding, level, node, f'col("{header}")')
-
-    def args(self, node: ast.Call, level: Level) -> list[Node]:
-        return [self.visit(a, level) for a in node.args]
-
-    def call_isblank(self, node: ast.Call, level: Level, negate: bool = False) -> Node:
-        (arg,) = self.args(node, level)
-        f, t = arg.fn, arg.type
-        if negate:
-            return Node("bool", lambda ctx: ~ops.isblank(f(ctx), _index(ctx, level), t))
-        return Node("bool", lambda ctx: ops.isblank(f(ctx), _index(ctx, level), t))
-
-    def call_notblank(self, node: ast.Call, level: Level) -> Node:
-        return self.call_isblank(node, level, negate=True)
-
-    def call_between(self, node: ast.Call, level: Level) -> Node:
-        x, lo, hi = self.args(node, level)
-        self.check_pair(node.args[0], node.args[1], x.type, lo.type, "<=")
-        self.check_pair(node.args[0], node.args[2], x.type, hi.type, "<=")
-        fx, fl, fh = x.fn, lo.fn, hi.fn
-        vt: ValueType = next((t for t in (x.type, lo.type, hi.type) if t not in ("any", "null")), "any")
-        return Node(
-            "bool", lambda ctx: ops.between(fx(ctx), fl(ctx), fh(ctx), _index(ctx, level), vt)
-        )
-
-    def call_valid_id(self, node: ast.Call, level: Level) -> Node:
-        (arg,) = self.args(node, level)
-        self.need(node.args[0], arg.type, ("text",), "what_arg")
-        f = arg.fn
-        return Node("bool", lambda ctx: ops.valid_id(f(ctx), _index(ctx, level)))
-
-    def call_months_between(self, node: ast.Call, level: Level) -> Node:
-        a, b = self.args(node, level)
-        self.need(node.args[0], a.type, ("date",), "what_arg")
-        self.need(node.args[1], b.type, ("date",), "what_arg")
-        fa, fb = a.fn, b.fn
-        return Node(
-            "number", lambda ctx: ops.months_between(fa(ctx), fb(ctx), _index(ctx, level))
-        )
-
-    def call_coalesce(self, node: ast.Call, level: Level) -> Node:
-        parts = self.args(node, level)
-        vtype: ValueType = next((p.type for p in parts if p.type not in ("any", "null")), "any")
-        for sub, part in zip(node.args, parts, strict=True):
-            self.check_pair(node.args[0], sub, vtype, part.type, "==")
-        fns = [p.fn for p in parts]
-        return Node(vtype, lambda ctx: ops.coalesce([f(ctx) for f in fns], _index(ctx, level), vtype))
-
-    def call_abs(self, node: ast.Call, level: Level) -> Node:
-        (arg,) = self.args(node, level)
-        self.need(node.args[0], arg.type, ("number",), "what_arg")
-        f = arg.fn
-        return Node("number", lambda ctx: ops.abs_(f(ctx), _index(ctx, level)))
-
-    def call_round(self, node: ast.Call, level: Level) -> Node:
-        arg = self.visit(node.args[0], level)
-        self.need(node.args[0], arg.type, ("number",), "what_arg")
-        digits = 0
-        if len(node.args) == 2:
-            raw = node.args[1]
-            sign, inner = 1, raw
-            if isinstance(raw, ast.UnaryOp) and isinstance(raw.op, ast.USub):
-                sign, inner = -1, raw.operand
-            if not (isinstance(inner, ast.Constant) and type(inner.value) is int):
-                self.fail("int_literal_arg", raw, name="round", pos=2)
-            digits = sign * inner.value
-        f = arg.fn
-        return Node("number", lambda ctx: ops.round_(f(ctx), digits, _index(ctx, level)))
-
-    def call_year(self, node: ast.Call, level: Level) -> Node:
-        (arg,) = self.args(node, level)
-        self.need(node.args[0], arg.type, ("date",), "what_arg")
-        f = arg.fn
-        return Node("number", lambda ctx: ops.year(f(ctx), _index(ctx, level)))
-
-    # -- member aggregates -----------------------------------------------------------------
-    def aggregate(self, node: ast.Call, kind: str, level: Level) -> Node:
-        self.agg_depth += 1
-        arg = self.visit(node.args[0], "member") if node.args else None
-        self.agg_depth -= 1
-        result: ValueType
-        if kind in ("any", "all", "count"):
-            if arg is not None:
-                self.need(node.args[0], arg.type, ("bool",), "what_cond")
-            result = "bool" if kind != "count" else "number"
-        elif kind == "sum":
-            assert arg is not None
-            self.need(node.args[0], arg.type, ("number",), "what_arg")
-            result = "number"
-        else:
-            assert arg is not None
-            self.need(node.args[0], arg.type, ("number", "date"), "what_arg")
-            result = arg.type if arg.type == "date" else "number"
-        key = "agg:" + self.canonical_dump(node)
-        arg_fn, arg_type = (arg.fn, arg.type) if arg is not None else (None, "any")
-
-        def per_household(ctx: EvalContext) -> pd.Series:
-            hit = ctx.cache.get(key)
-            if hit is None:
-                values = None
-                if arg_fn is not None:
-                    members = ctx.members.index
-                    if result == "number" and kind != "count":
-                        values = ops.as_number(arg_fn(ctx), members)
-                    else:
-                        values = ops.broadcast(arg_fn(ctx), members, arg_type)
-                hit = ops.aggregate(kind, values, ctx)
-                ctx.cache[key] = hit
-            assert isinstance(hit, pd.Series)
-            return hit
-
-        fn: Fn = per_household
-        if level == "member":
-
-            def fn(ctx: EvalContext) -> ops.Value:
-                hit = ctx.cache.get("members:" + key)
-                if hit is None:
-                    hit = ctx.cache["members:" + key] = to_members(ctx, per_household(ctx))
-                assert isinstance(hit, pd.Series)
-                return hit
-
-        if self.agg_depth == 0:
-            source = ast.get_source_segment(self.text, node) or ast.unparse(node)
-            self.values[source] = (result, fn)
-        return Node(result, fn)
-
-    def canonical_dump(self, node: ast.AST) -> str:
-        """ast.dump with names replaced by canonical fields: the aggregate's cache key."""
-        bindings = self.bindings
-
-        class Canon(ast.NodeTransformer):
-            def visit_Name(self, n: ast.Name) -> ast.AST:
-                hit = bindings.get(n.id)
-                return ast.Name(id=hit.name if hit else n.id, ctx=ast.Load())
-
-            def visit_Call(self, n: ast.Call) -> ast.AST:
-                if isinstance(n.func, ast.Name) and n.func.id == "col":
-                    arg = n.args[0]
-                    if isinstance(arg, ast.Constant) and f"col:{arg.value}" in bindings:
-                        return ast.Name(id=bindings[f"col:{arg.value}"].name, ctx=ast.Load())
-                self.generic_visit(n)
-                return n
-
-        return ast.dump(Canon().visit(copy.deepcopy(node)))
 
 
 def _did_you_mean(close: list[str]) -> tuple[str, str]:

@@ -50,7 +50,9 @@ class Binding:
 
 
 def _from_spec(spec: FieldSpec) -> Binding:
-    return Binding(spec.name, spec.level, FIELD_TYPES.get(spec.type, "text"), frozenset(spec.values))
+    return Binding(
+        spec.name, spec.level, FIELD_TYPES.get(spec.type, "text"), frozenset(spec.values)
+    )
 
 
 def resolve(

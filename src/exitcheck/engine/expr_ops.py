@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -24,9 +25,9 @@ class Const:
     value: object
 
 
-Value = pd.Series | Const
+Value: TypeAlias = "pd.Series | Const"
 
-COMPARE: dict[str, Callable[[object, object], object]] = {
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -34,7 +35,7 @@ COMPARE: dict[str, Callable[[object, object], object]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-ARITH: dict[str, Callable[[object, object], object]] = {
+ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
@@ -120,7 +121,9 @@ def compare(op: str, a: Value, b: Value, index: pd.Index, vtype: str) -> pd.Seri
     return out.mask(na) if na.any() else out
 
 
-def is_in(a: Value, values: Sequence[object], negate: bool, index: pd.Index, vtype: str) -> pd.Series:
+def is_in(
+    a: Value, values: Sequence[object], negate: bool, index: pd.Index, vtype: str
+) -> pd.Series:
     """``a in values``: True on a match; NA when a is NA, or no match and values hold None."""
     s = broadcast(a, index, vtype)
     present = [v for v in values if v is not None]
@@ -223,7 +226,7 @@ def coalesce(values: Sequence[Value], index: pd.Index, vtype: str) -> pd.Series:
     for v in values[1:]:
         nxt = broadcast(v, index, vtype)
         if _kind(nxt) != _kind(out) and _kind(out) == "text":
-            out, _ = harmonize(out, nxt, index)  # type: ignore[assignment]
+            out = broadcast(harmonize(out, nxt, index)[0], index, vtype)
         out = out.where(out.notna(), nxt)
     return out
 

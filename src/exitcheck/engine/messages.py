@@ -54,17 +54,17 @@ MSG = Catalogue(
             "argument {pos} of {name}() must be an integer constant",
         ),
         "bad_date": (
-            "日期 {value!r} 无效，应写作 YYYY-MM-DD，例如 date(\"2019-12-31\")",
-            "invalid date {value!r}: write YYYY-MM-DD, e.g. date(\"2019-12-31\")",
+            '日期 {value!r} 无效，应写作 YYYY-MM-DD，例如 date("2019-12-31")',
+            'invalid date {value!r}: write YYYY-MM-DD, e.g. date("2019-12-31")',
         ),
         "sequence_here": (
             "列表/元组只能写在 in / not in 的右边",
             "a list or tuple may only appear on the right of in / not in",
         ),
         "in_needs_sequence": (
-            "in / not in 的右边须为常量列表，例如 (\"已脱贫\", \"拟脱贫\")，或列表参数 param.名称",
+            'in / not in 的右边须为常量列表，例如 ("已脱贫", "拟脱贫")，或列表参数 param.名称',
             "the right side of in / not in must be a list of constants, e.g. "
-            "(\"a\", \"b\"), or a list parameter param.NAME",
+            '("a", "b"), or a list parameter param.NAME',
         ),
         "literal_in_list": (
             "in 列表中只能写常量（数字、文字、True/False/None、date(...)）",

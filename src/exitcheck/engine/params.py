@@ -159,6 +159,14 @@ class ParamStore:
             raise UsageError(zh, message_en=en)
         return _value(pdef, entry, None, note)
 
+    def try_resolve(self, name: str, year: int, region: str | None) -> ParamValue | None:
+        """Like resolve(), but None when the parameter has no value in force for ``year``
+        (e.g. the monitoring line before 2020): the rules reading it are then not run."""
+        try:
+            return self.resolve(name, year, region)
+        except UsageError:
+            return None
+
     def with_overrides(self, values: dict[str, Any], source: str) -> ParamStore:
         """A copy where each named parameter has ``value`` nationally and everywhere, from 1900.
 

@@ -11,6 +11,7 @@ import datetime
 import math
 import operator
 from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from exitcheck.engine.context import EvalContext
 from exitcheck.engine.expr import CompiledExpr
 from exitcheck.schema import ids as schema_ids
 
-_CMP: dict[type[ast.cmpop], Callable[[object, object], object]] = {
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
@@ -58,7 +59,7 @@ def _to_kind(value: object, kind: str) -> object:
     """Coerce text to another kind, as run-time-typed operands are (None when it does not parse)."""
     if not isinstance(value, str):
         if kind == "date" and value is not None:
-            stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+            stamp = pd.Timestamp(value)
             return None if pd.isna(stamp) else stamp
         return value
     text = value.strip()
@@ -182,8 +183,8 @@ class _Interpreter:
         if row is None:
             return None
         if isinstance(node, ast.Constant):
-            value = node.value
-            return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            const: object = node.value
+            return float(const) if isinstance(const, int) and not isinstance(const, bool) else const
         if isinstance(node, ast.Name):
             return self.field(self.expr.bindings[node.id], level, row)
         if isinstance(node, ast.Attribute):
@@ -192,10 +193,10 @@ class _Interpreter:
             values = [self.value_of(v, level, row) for v in node.values]
             return _and(values) if isinstance(node.op, ast.And) else _or(values)
         if isinstance(node, ast.UnaryOp):
-            value = self.value_of(node.operand, level, row)
+            operand = self.value_of(node.operand, level, row)
             if isinstance(node.op, ast.Not):
-                return None if value is None else not value
-            number = _number(value)
+                return None if operand is None else not operand
+            number = _number(operand)
             if number is None:
                 return None
             return -number if isinstance(node.op, ast.USub) else number
@@ -261,7 +262,7 @@ class _Interpreter:
             return pd.Timestamp(datetime.date.fromisoformat(node.args[0].value.strip()))  # type: ignore[attr-defined]
         if name == "round":
             value = _number(self.value_of(node.args[0], level, row))
-            digits = int(self.literal(node.args[1])) if len(node.args) > 1 else 0  # type: ignore[arg-type]
+            digits = int(cast(float, self.literal(node.args[1]))) if len(node.args) > 1 else 0
             return None if value is None else float(np.round(value, digits))
         args = [self.value_of(a, level, row) for a in node.args]
         if name == "isblank":
@@ -269,7 +270,9 @@ class _Interpreter:
         if name == "notblank":
             return not (args[0] is None or (isinstance(args[0], str) and not args[0].strip()))
         if name == "between":
-            return _and([_compare(ast.GtE(), args[0], args[1]), _compare(ast.LtE(), args[0], args[2])])
+            return _and(
+                [_compare(ast.GtE(), args[0], args[1]), _compare(ast.LtE(), args[0], args[2])]
+            )
         if name == "valid_id":
             return _valid_id(args[0])
         if name == "months_between":
@@ -280,8 +283,8 @@ class _Interpreter:
             value = _number(args[0])
             return None if value is None else abs(value)
         if name == "year":
-            value = _to_kind(args[0], "date")
-            return float(value.year) if isinstance(value, pd.Timestamp) else None
+            stamp = _to_kind(args[0], "date")
+            return float(stamp.year) if isinstance(stamp, pd.Timestamp) else None
         raise TypeError(f"unknown function {name}")
 
     def aggregate(self, name: str, node: ast.Call, level: str, row: int) -> object:
