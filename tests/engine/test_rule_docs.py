@@ -176,3 +176,12 @@ def test_rule_catalogue_document_lists_every_rule() -> None:
     text = (REPO_DOCS / "rule-catalogue.md").read_text(encoding="utf-8")
     missing = [code for code in RULE_IDS if f"| {code} |" not in text]
     assert not missing, f"docs/rule-catalogue.md lacks {missing}"
+
+
+def test_rule_catalogue_document_is_up_to_date() -> None:
+    # docs/rule-catalogue.md is generated: regenerate with `exitcheck rules doc -o docs/rule-catalogue.md`.
+    from exitcheck.engine.ruleset import load_ruleset
+    from exitcheck.report.rule_catalogue import render_rule_catalogue
+
+    text = (REPO_DOCS / "rule-catalogue.md").read_text(encoding="utf-8")
+    assert text == render_rule_catalogue(load_ruleset(), load_params())

@@ -170,3 +170,21 @@ def test_rules(
     out.print(closing, highlight=False, markup=False)
     if failed:
         raise typer.Exit(1)
+
+
+@rules_app.command("doc")
+def doc_rules(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（默认标准输出）Write to a file")] = None,
+    rules: RulesOpt = None,
+    params: ParamsOpt = None,
+) -> None:
+    """生成规则目录 Markdown（docs/rule-catalogue.md）Write the rule catalogue as Markdown."""
+    from exitcheck.report.atomic import write_text_atomic
+    from exitcheck.report.rule_catalogue import render_rule_catalogue
+
+    ruleset, store = load_sources(rules, params)
+    text = render_rule_catalogue(ruleset, store)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text_atomic(output, text)

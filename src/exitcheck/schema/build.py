@@ -14,6 +14,7 @@ from exitcheck.errors import InputError
 from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
 from exitcheck.schema.derive import derive_members
 from exitcheck.schema.messages import MSG
+from exitcheck.schema.duplicates import duplicate_id_issues
 from exitcheck.schema.model import ISSUE_COLUMNS, InputInfo, Registry
 from exitcheck.schema.normalize import HOUSEHOLD_FIELD_CONFLICT, normalize_column
 from exitcheck.schema.text import header_key
@@ -89,6 +90,7 @@ def build_registry(
     extra = sorted({c for c in members.columns if c.startswith("raw:")}
                    | {c for c in households.columns if c.startswith("raw:")})  # fmt: skip
     members = _order_columns(members, catalogue)
+    issues.append(duplicate_id_issues(members))
     return Registry(
         members=members,
         households=households,

@@ -1,0 +1,45 @@
+"""Cross-household checks the expression language cannot state: one ID number in several households."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from exitcheck.schema.ids import id_core, is_placeholder
+from exitcheck.schema.model import ISSUE_COLUMNS
+
+DUPLICATE_ID_ACROSS_HOUSEHOLDS = "duplicate_id_across_households"
+
+
+def duplicate_id_issues(members: pd.DataFrame) -> pd.DataFrame:
+    """One issue per member whose ID number also appears in another household (POLICY.md §6).
+
+    IDs are compared on their 18-character core (registry suffixes dropped); blanks and
+    placeholders (999999…) are left to their own rules. ``detail`` lists every household holding
+    the ID, so each side of a duplicate names the other.
+    """
+    if "id_number" not in members.columns or members.empty:
+        return pd.DataFrame({c: [] for c in ISSUE_COLUMNS})
+    ids = members["id_number"].astype("string").str.strip().str.upper()
+    core = id_core(ids)
+    usable = core.notna() & (core != "") & ~is_placeholder(ids).fillna(False).astype(bool)
+    frame = pd.DataFrame({
+        "core": core[usable],
+        "household_id": members.loc[usable, "household_id"].astype("string"),
+    })
+    n_households = frame.groupby("core")["household_id"].transform("nunique")
+    dup = frame[n_households > 1]
+    if dup.empty:
+        return pd.DataFrame({c: [] for c in ISSUE_COLUMNS})
+    # Few groups (only the duplicated IDs): a join per group is fine here.
+    holders = dup.groupby("core")["household_id"].agg(lambda s: "、".join(sorted(set(s))))
+    rows = members.loc[dup.index]
+    return pd.DataFrame({
+        "kind": DUPLICATE_ID_ACROSS_HOUSEHOLDS,
+        "field": "id_number",
+        "household_id": rows["household_id"].astype("string"),
+        "member_id": rows["member_id"].astype("string"),
+        "_input": rows["_input"],
+        "_row": rows["_row"],
+        "value": ids[dup.index],
+        "detail": dup["core"].map(holders),
+    }).reset_index(drop=True)
