@@ -12,8 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from exitcheck.engine.result import AuditResult
-from exitcheck.errors import UsageError
-from exitcheck.schema.model import Registry
+from exitcheck.scope import resolve_scope
 
 
 @dataclass
@@ -34,41 +33,6 @@ class AuditOptions:
     notes: list[str] = field(default_factory=list)
 
 
-def infer_year(registry: Registry) -> tuple[int, str] | None:
-    """The audited year when --year is not given: the latest year the data itself names.
-
-    Exit-era exports carry 脱贫年度; monitoring exports carry identification/elimination months.
-    Never today's date (reproducibility).
-    """
-    import pandas as pd
-
-    hh = registry.households
-    if "exit_year" in hh.columns:
-        years = pd.to_numeric(hh["exit_year"], errors="coerce").dropna()
-        if len(years):
-            return int(years.max()), "脱贫年度"
-    for column, label in (("risk_eliminated_month", "消除监测时间"),
-                          ("monitoring_identified", "识别监测时间")):
-        if column in hh.columns:
-            months = pd.to_datetime(hh[column], errors="coerce").dropna()
-            if len(months):
-                return int(months.max().year), label
-    return None
-
-
-def resolve_year(registry: Registry, year: int | None, notes: list[str]) -> int:
-    if year is not None:
-        return year
-    inferred = infer_year(registry)
-    if inferred is None:
-        raise UsageError(
-            "无法从数据推断核查年度，请用 --year 指定（例如 --year 2019）",
-            message_en="cannot infer the audited year from the data; pass --year, e.g. 2019",
-        )
-    notes.append(f"核查年度 {inferred[0]} 由数据中的“{inferred[1]}”推断；可用 --year 指定")
-    return inferred[0]
-
-
 def run_audit(
     options: AuditOptions,
     *,
@@ -78,7 +42,6 @@ def run_audit(
     from exitcheck.engine.evaluate import evaluate
     from exitcheck.engine.exemptions import load_exemptions
     from exitcheck.engine.params import load_params
-    from exitcheck.engine.regions import infer_region, resolve_region
     from exitcheck.engine.ruleset import load_ruleset
     from exitcheck.schema.derive import add_age
     from exitcheck.schema.loader import load_registry
@@ -98,27 +61,15 @@ def run_audit(
         list(options.paths), sheet=options.sheet, encoding=options.encoding,
         columns=options.columns,
     )
-    notes = options.notes
-    year = resolve_year(registry, options.year, notes)
-    as_of = options.as_of or date(year, 12, 31)
-    registry = add_age(registry, as_of)
-
-    if options.region:
-        region, region_name = resolve_region(options.region)
-        origin = "option"
-    else:
-        region, evidence = infer_region(registry)
-        region_name = resolve_region(region)[1] if region else None
-        origin = "inferred" if region else "none"
-        if region:
-            notes.append(f"地区 {region_name}（{region}）由{evidence}推断；可用 --region 指定")
-        else:
-            notes.append("未能推断地区，使用全国标准；可用 --region 指定省份")
+    scope = resolve_scope(registry, year=options.year, region=options.region,
+                          as_of=options.as_of)
+    registry = add_age(registry, scope.as_of)
 
     step("evaluate")
     result = evaluate(
-        registry, ruleset, params, year=year, region=region, region_name=region_name,
-        region_origin=origin, as_of=as_of, lang=options.lang, exemptions=exemptions,
+        registry, ruleset, params, year=scope.year, region=scope.region,
+        region_name=scope.region_name, region_origin=scope.region_origin, as_of=scope.as_of,
+        lang=options.lang, exemptions=exemptions,
     )
-    result.notes[:0] = notes
+    result.notes[:0] = [*options.notes, *scope.notes]
     return result

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import date
 from pathlib import Path
 
-import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -124,31 +122,14 @@ def test_params_user_override(tmp_path: Path) -> None:
     assert "3900" in result.output and "市级文件" in result.output
 
 
-@pytest.fixture
-def fake_loader(monkeypatch: pytest.MonkeyPatch):
-    """explain reads the file through schema's loader: stand in a tiny registry for it."""
-    from exitcheck.engine.cases import Case, case_registry
-    from exitcheck.schema.catalogue import load_catalogue
-
-    case = Case.model_validate({
-        "name": "明细", "year": 2019, "expect": "pass",
-        "household": {"household_id": "H9", "poverty_status": "已脱贫",
-                      "per_capita_net_income": 3500},
-        "members": [{"relation": "户主", "name": "张三", "id_number": "510102198001010011"}],
-    })
-    reg = case_registry(case, load_catalogue(), date(2019, 12, 31))
-    monkeypatch.setattr(explain_cmd, "load_registry", lambda path, **kw: reg)
-
-
-def test_explain_one_household(fake_loader, tmp_path: Path) -> None:
-    data = tmp_path / "county.xlsx"
-    data.write_bytes(b"")
-    result = runner.invoke(app, ["explain", str(data), "--household", "H9", "--year", "2019",
-                                 "--select", "INC001"])
-    assert result.exit_code == 0, result.output
-    out = result.output
+def test_explain_one_household(cli, sample_xlsx) -> None:
+    # 5116021012050010 is a planted exited household below the line (sample_data/README.md).
+    res = cli("explain", sample_xlsx, "--household", "5116021012050010", "--select", "INC001")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
     assert "INC001" in out and "不符合" in out
-    assert "per_capita_net_income = 3500" in out  # the input read, with its cell
-    assert "param.exit_income_line = 3750" in out  # region inferred from the ID number (四川)
-    missing = runner.invoke(app, ["explain", str(data), "--household", "NOPE", "--year", "2019"])
-    assert isinstance(missing.exception, UsageError)
+    assert "per_capita_net_income" in out and "贫困人口明细!" in out  # the input with its cell
+    assert "param.exit_income_line = 3750" in out  # region 四川 inferred from the ID numbers
+    missing = cli("explain", sample_xlsx, "--household", "NOPE")
+    assert missing.returncode == 2
+    assert "NOPE" in missing.stderr and "Traceback" not in missing.stderr

@@ -12,7 +12,6 @@ import typer
 
 from exitcheck import __version__
 from exitcheck.errors import ExitcheckError
-from exitcheck.exitcodes import ExitCode
 
 app = typer.Typer(
     name="exitcheck",
@@ -74,32 +73,28 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turn ExitcheckError into one line + exit code."""
+    """Console-script entry point: run the app, turn ExitcheckError into one line + exit code.
+
+    Typer runs in standalone mode, so usage errors, --help and typer.Exit are handled (and exit)
+    there; only our own errors and genuine bugs come back here.
+    """
     try:
-        # In non-standalone mode click returns the exit code of typer.Exit instead of exiting.
-        rv = app(standalone_mode=False)
-        sys.exit(rv if isinstance(rv, int) else 0)
+        app()
     except ExitcheckError as err:
         if _state["debug"]:
             import traceback
 
             traceback.print_exc()
-        typer.echo(f"错误 error: {err.render(str(_state['lang']))}" if _state["lang"] != "en"
-                   else f"error: {err.render('en')}", err=True)
+        lang = str(_state["lang"])
+        prefix = "error" if lang == "en" else "错误"
+        typer.echo(f"{prefix}: {err.render(lang)}", err=True)
         sys.exit(int(err.exit_code))
-    except typer.Abort:
-        typer.echo("已取消 aborted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors come here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(int(ExitCode.USAGE))
+    except Exception as exc:
         if _state["debug"]:
             raise
         typer.echo(
-            f"内部错误 internal error: {type(exc).__name__}: {exc}（加 --debug 查看详情 / rerun with --debug）",
+            f"内部错误 internal error: {type(exc).__name__}: {exc}"
+            "（加 --debug 查看详情 / rerun with --debug）",
             err=True,
         )
         sys.exit(70)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from exitcheck.cli.app import set_lang
 from exitcheck.cli.choices import FailOn, Lang, OutputFormat
+from exitcheck.cli.options import AsOfOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt
 from exitcheck.errors import UsageError
 
 
@@ -37,11 +37,11 @@ def check_outputs_differ(inputs: list[Path], outputs: list[Path]) -> None:
 
 def audit(
     files: Annotated[list[Path], typer.Argument(help="登记表文件（xlsx/xls/csv/parquet），可多个 Registry exports", show_default=False)],
-    year: Annotated[int | None, typer.Option("--year", help="核查的收入年度；默认由数据推断 Income year audited")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="省份名称或代码（如 四川 / 51）；默认由身份证号推断 Province")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="计算年龄的基准日 YYYY-MM-DD；默认为年度末 Reference date (default 31 Dec of --year)")] = None,
-    rules: Annotated[list[Path] | None, typer.Option("--rules", help="追加规则文件或目录 Extra rule files/folders")] = None,
-    params: Annotated[list[Path] | None, typer.Option("--params", help="覆盖参数的文件或目录 Parameter overrides")] = None,
+    year: YearOpt = None,
+    region: RegionOpt = None,
+    as_of: AsOfOpt = None,
+    rules: RulesOpt = None,
+    params: ParamsOpt = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（代码、前缀或名称，逗号分隔）Only these rules")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="跳过这些规则 Skip these rules")] = None,
     exemptions: Annotated[Path | None, typer.Option("--exemptions", help="豁免清单 Exemption list (yaml/csv/xlsx)")] = None,
@@ -65,8 +65,9 @@ def audit(
     from exitcheck.pipeline import AuditOptions, run_audit
     from exitcheck.report.console import render_console
     from exitcheck.report.json_report import build_report, write_json
+    from exitcheck.scope import parse_as_of
 
-    as_of_date = _parse_as_of(as_of)
+    as_of_date = parse_as_of(as_of)
     workbook = None if no_excel else (output or default_output(files[0]))
     check_outputs_differ(files, [p for p in (workbook, json_path, junit_path) if p is not None])
 
@@ -125,15 +126,3 @@ def _verdict_line(summary, lang: str) -> str:
     if lang == "en":
         return f"exitcheck: {summary.households} households, {summary.members} members; exit code {code}"
     return f"exitcheck：核查 {summary.households} 户 {summary.members} 人；退出码 {code}"
-
-
-def _parse_as_of(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--as-of 的日期格式应为 YYYY-MM-DD：{text}",
-            message_en=f"--as-of must be a date YYYY-MM-DD: {text}",
-        ) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,7 +12,7 @@ from exitcheck.cli.options import AsOfOpt, ParamsOpt, RegionOpt, RulesOpt, YearO
 from exitcheck.errors import UsageError
 
 if TYPE_CHECKING:
-    from exitcheck.schema.model import Registry
+    pass
 
 OUTCOME = {
     "pass": ("[green]通过[/green]", "[green]pass[/green]"),
@@ -21,18 +20,6 @@ OUTCOME = {
     "not_evaluated": ("[yellow]未能核查[/yellow]", "[yellow]not evaluated[/yellow]"),
     "not_applicable": ("[dim]不适用[/dim]", "[dim]not applicable[/dim]"),
 }
-
-
-def load_registry(path: Path, **options: Any) -> Registry:
-    """The schema stage's loader, given only the options its signature accepts."""
-    from exitcheck.schema import loader
-
-    fn = loader.load_registry
-    accepted = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in options.items() if k in accepted and v is not None}
-    first = next(iter(accepted.values()))
-    arg: Any = [path] if "paths" in first.name else path
-    return fn(arg, **kwargs)
 
 
 def explain(
@@ -49,19 +36,20 @@ def explain(
 ) -> None:
     """逐条规则解释一户的核查过程 Explain every rule's outcome for one household."""
     from exitcheck.cli.app import set_lang
-    from exitcheck.cli.options import resolve_scope
     from exitcheck.cli.rules_cmd import load_sources
     from exitcheck.engine.evaluate import explain_household
     from exitcheck.engine.render import format_scalar
     from exitcheck.schema.derive import add_age
+    from exitcheck.schema.loader import load_registry
+    from exitcheck.scope import parse_as_of, resolve_scope
 
     set_lang(lang.value)
     en = lang is Lang.en
     ruleset, store = load_sources(rules, params)
     if select:
         ruleset = ruleset.select(select)
-    registry = load_registry(file, sheet=sheet)
-    scope = resolve_scope(year, region, as_of, registry, lang.value)
+    registry = load_registry([file], sheet=sheet)
+    scope = resolve_scope(registry, year=year, region=region, as_of=parse_as_of(as_of))
     registry = add_age(registry, scope.as_of)
     if household not in set(registry.households.index.astype(str)):
         raise UsageError(f"找不到户编号 {household}", message_en=f"household {household} not found",
