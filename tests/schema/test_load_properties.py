@@ -64,7 +64,8 @@ def write_sheet(path: Path, layout: dict[str, object]) -> tuple[set[str], int, i
     return set(frame["household_id"].astype(str)), len(frame), written_fillers
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(layout=layouts())
 def test_every_row_is_accounted_for_and_no_household_is_invented_or_lost(
     tmp_path: Path, layout: dict[str, object]
