@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,24 @@ FILES: dict[str, tuple[int, str, str]] = {
     "county_1m.xlsx": (1_000_000, "xlsx", "national"),
 }
 OPTIONAL = {"county_1m.xlsx"}
+
+
+@contextmanager
+def zip64() -> Iterator[None]:
+    """The 1M-row sheet's XML is over 4 GiB: xlsxwriter writes ZIP64 only when asked to."""
+    from xlsxwriter.workbook import Workbook
+
+    original = Workbook.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        self.use_zip64()
+
+    Workbook.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Workbook.__init__ = original  # type: ignore[method-assign]
 
 
 def county_with_rows(rows: int, style: str, seed: int = 42):
@@ -73,7 +93,8 @@ def main() -> None:
         t0 = time.perf_counter()
         frame, truth = county_with_rows(target, style)
         t1 = time.perf_counter()
-        save(frame, truth, path, fmt, overwrite=True)
+        with zip64() if target > 500_000 and fmt == "xlsx" else nullcontext():
+            save(frame, truth, path, fmt, overwrite=True)
         t2 = time.perf_counter()
         size = path.stat().st_size / 2**20
         print(f"{name}: {len(frame)} rows, generate {t1 - t0:.1f}s, write {t2 - t1:.1f}s, "

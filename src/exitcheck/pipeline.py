@@ -6,13 +6,18 @@ batch/Dask runners) get exactly what the command does.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exitcheck.engine.result import AuditResult
 from exitcheck.scope import resolve_scope
+
+if TYPE_CHECKING:
+    from exitcheck.schema.model import Registry
 
 
 @dataclass
@@ -39,28 +44,32 @@ def run_audit(
     progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
     """Load the inputs, resolve year/region/as-of and parameters, and evaluate every rule."""
-    from exitcheck.engine.evaluate import evaluate
-    from exitcheck.engine.exemptions import load_exemptions
-    from exitcheck.engine.params import load_params
-    from exitcheck.engine.ruleset import load_ruleset
-    from exitcheck.schema.derive import add_age
     from exitcheck.schema.loader import load_registry
 
     def step(name: str) -> None:
         if progress is not None:
             progress(name)
 
-    # Rule and parameter files first: a broken rule file should fail before a slow load.
+    # The workbook parse (python-calamine, most of the load) runs without the GIL: start the load
+    # in a thread and read the rule and parameter files meanwhile (issue Performance #2).
     step("rules")
+    loading = _Background(lambda: load_registry(
+        list(options.paths), sheet=options.sheet, encoding=options.encoding,
+        columns=options.columns,
+    ))
+    from exitcheck.engine.evaluate import evaluate
+    from exitcheck.engine.exemptions import load_exemptions
+    from exitcheck.engine.params import load_params
+    from exitcheck.engine.ruleset import load_ruleset
+    from exitcheck.schema.derive import add_age
+
+    # A broken rule file still fails first (the load's own error, if any, is not waited for).
     ruleset = load_ruleset(list(options.rules)).select(list(options.select), list(options.ignore))
     params = load_params(list(options.params))
     exemptions = load_exemptions(options.exemptions) if options.exemptions else None
 
     step("load")
-    registry = load_registry(
-        list(options.paths), sheet=options.sheet, encoding=options.encoding,
-        columns=options.columns,
-    )
+    registry = loading.result()
     scope = resolve_scope(registry, year=options.year, region=options.region,
                           as_of=options.as_of)
     registry = add_age(registry, scope.as_of)
@@ -73,3 +82,31 @@ def run_audit(
     )
     result.notes[:0] = [*options.notes, *scope.notes]
     return result
+
+
+class _Background:
+    """Run ``fn`` in a daemon thread; ``result()`` waits and returns its value or re-raises.
+
+    Daemon: when the main thread fails first (a bad rule file), the process exits without
+    waiting for the load.
+    """
+
+    def __init__(self, fn: Callable[[], Registry]) -> None:
+        self._value: Registry | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True,
+                                        name="exitcheck-load")
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], Registry]) -> None:
+        try:
+            self._value = fn()
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def result(self) -> Registry:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value

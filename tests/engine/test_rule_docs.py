@@ -179,7 +179,7 @@ def test_rule_catalogue_document_lists_every_rule() -> None:
 
 
 def test_rule_catalogue_document_is_up_to_date() -> None:
-    # docs/rule-catalogue.md is generated: regenerate with `exitcheck rules doc -o docs/rule-catalogue.md`.
+    # Generated file: regenerate with `exitcheck rules doc -o docs/rule-catalogue.md`.
     from exitcheck.engine.ruleset import load_ruleset
     from exitcheck.report.rule_catalogue import render_rule_catalogue
 

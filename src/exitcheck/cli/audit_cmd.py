@@ -91,7 +91,7 @@ def audit(
                                   junit_path)
 
     if fmt is OutputFormat.json:
-        write_json(build_report(result, summary, show_ids=show_ids), sys.stdout)
+        write_json(build_report(result, summary, show_ids=show_ids, lang=lang.value), sys.stdout)
     elif quiet:
         typer.echo(_verdict_line(summary, lang.value))
     else:
@@ -113,10 +113,10 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
         write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids)
         outputs["excel"] = workbook
     if json_path is not None:
-        write_json(build_report(result, summary, show_ids=show_ids), json_path)
+        write_json(build_report(result, summary, show_ids=show_ids, lang=lang.value), json_path)
         outputs["json"] = json_path
     if junit_path is not None:
-        write_junit(result, summary, junit_path)
+        write_junit(result, summary, junit_path, lang=lang.value, show_ids=show_ids)
         outputs["junit"] = junit_path
     return summary, outputs
 

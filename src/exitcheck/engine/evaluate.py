@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.core.dtypes.cast import maybe_box_native  # what DataFrame.to_dict boxes with
 
 from exitcheck.engine.render import format_series, render
 from exitcheck.engine.result import AuditResult, ParamValue
@@ -39,6 +41,7 @@ PASS = "pass"
 VIOLATED = Status.VIOLATED.value
 NOT_EVALUATED = Status.NOT_EVALUATED.value
 NOT_APPLICABLE = "not_applicable"
+_STATUS_LABELS = np.array([NOT_EVALUATED, NOT_APPLICABLE, PASS, VIOLATED], dtype=object)
 STATS_COLUMNS = ("rule", "applicable", "passed", "violated", "not_evaluated", "exempted")
 # Derived fields cite the column they were derived from (schema/derive.py).
 DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
@@ -87,11 +90,10 @@ def rule_outcome(rule: LoadedRule, ctx: EvalContext) -> Outcome:
     req = _aligned(rule.require.evaluate(ctx), index).astype("boolean")
     req_na = req.isna().to_numpy(dtype=bool)
     req_true = req.fillna(False).to_numpy(dtype=bool)
-    status = np.select(
-        [when_na, ~applies, req_na, req_true],
-        [NOT_EVALUATED, NOT_APPLICABLE, NOT_EVALUATED, PASS],
-        VIOLATED,
-    )
+    # Codes into an object array of the labels: a numpy str array would become an arrow string
+    # column (one conversion per unit and rule).
+    code = np.select([when_na, ~applies, req_na, req_true], [0, 1, 0, 2], 3)
+    status = _STATUS_LABELS[code]
     values: dict[str, pd.Series] = {}
     for expr in (rule.when, rule.require):
         if expr is None:
@@ -99,7 +101,8 @@ def rule_outcome(rule: LoadedRule, ctx: EvalContext) -> Outcome:
         for name, series in expr.field_values(ctx).items():
             if isinstance(series, pd.Series) and series.index.equals(index):
                 values.setdefault(name, series)
-    return Outcome(pd.Series(status, index=index), pd.Series(when_na, index=index), values)
+    return Outcome(pd.Series(status, index=index, dtype=object), pd.Series(when_na, index=index),
+                   values)
 
 
 def _aligned(series: pd.Series, index: pd.Index) -> pd.Series:
@@ -370,13 +373,24 @@ def values_records(
     """One dict per finding: the fields read (NA -> None) and the parameters (param.NAME)."""
     cols: dict[str, Any] = {}
     for name, series in values.items():
-        cols[name] = _plain_column(series)
-    for name, value in params.items():
-        cols[f"param.{name}"] = [value] * n if isinstance(value, list) else value
+        cols[name] = _native(_plain_column(series))
+    for name, value in params.items():  # the same value (a list: the same object) in every dict
+        cols[f"param.{name}"] = itertools.repeat(maybe_box_native(value), n)
     if not cols:
         return [{} for _ in range(n)]
-    frame = pd.DataFrame(cols, index=pd.RangeIndex(n))
-    return frame.astype(object).to_dict("records")
+    keys = list(cols)
+    # One dict per finding is the output itself; zip builds them without pandas' per-cell boxing.
+    return [dict(zip(keys, row, strict=True)) for row in zip(*cols.values(), strict=True)]
+
+
+_NATIVE_TYPES = frozenset({str, float, int, bool, type(None)})
+
+
+def _native(values: np.ndarray) -> np.ndarray | list[Any]:
+    """Python scalars for JSON: numpy scalars boxed (as DataFrame.to_dict does), NA -> None."""
+    if set(map(type, values)) <= _NATIVE_TYPES:
+        return values
+    return list(map(maybe_box_native, values))
 
 
 def _plain_column(series: pd.Series) -> np.ndarray:

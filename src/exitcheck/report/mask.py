@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -22,15 +23,29 @@ ID_KEYS: frozenset[str] = frozenset({"id_number", "head_id_number"})
 # A citizen ID inside free text (messages, values): a standalone token of 18 characters (17
 # digits + digit/X) or the old 15-digit form. Shape only, no date check: an ID with a bad birth
 # date or check character is exactly what DQ messages quote, and it must be masked too.
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# An ID stored as a number and printed by Python (``5.11602194903171e+17``) still shows 15 of
+# its digits (region, birth date, sequence): masked too, after turning it back into digits.
+_ID_AS_FLOAT = r"\d\.\d{6,}[eE]\+?1[4-7]"
+ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])"
+    rf"|(?<![0-9A-Za-z.]){_ID_AS_FLOAT}(?![0-9A-Za-z])"
+)
+_FLOAT_ID = re.compile(_ID_AS_FLOAT)
 _STARS_18 = "*" * 8
+
+
+def _as_digits(text: str) -> str:
+    """``5.11602194903171e+17`` -> ``511602194903171000`` (the digits kept); else unchanged."""
+    if _FLOAT_ID.fullmatch(text):
+        return format(Decimal(text), "f")
+    return text
 
 
 def mask_id(value: Any) -> Any:
     """Mask one ID number; missing values and non-strings other than numbers pass through."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return value
-    text = str(value).strip()
+    text = _as_digits(str(value).strip())
     n = len(text)
     if n == 18:
         return f"{text[:6]}{_STARS_18}{text[-4:]}"
@@ -51,6 +66,9 @@ def mask_text(text: str) -> str:
 def mask_id_series(series: pd.Series) -> pd.Series:
     """Vectorized :func:`mask_id` for a column of ID numbers (missing stays missing)."""
     text = series.astype("string").str.strip()
+    floats = text.str.fullmatch(_FLOAT_ID.pattern).fillna(False)
+    if floats.any():  # rare (IDs stored as numbers): converted one by one
+        text = text.mask(floats, text[floats].map(_as_digits))
     n = text.str.len()
     long_form = text.str.slice(0, 6) + _STARS_18 + text.str.slice(-4)
     middle = pd.Series("*", index=text.index, dtype="string").str.repeat(
@@ -78,7 +96,9 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
             k = str(key)
             if k in SENSITIVE_KEYS:
                 continue
-            if k in ID_KEYS and not show_ids and not isinstance(val, (Mapping, list, tuple)):
+            # Builtin findings carry the offending cell as {"field": "id_number", "value": ...}.
+            is_id = k in ID_KEYS or (k == "value" and values.get("field") in ID_KEYS)
+            if is_id and not show_ids and not isinstance(val, (Mapping, list, tuple)):
                 out[k] = mask_id(val)
             else:
                 out[k] = clean_values(val, show_ids=show_ids)

@@ -1,4 +1,4 @@
-"""docs/rule-catalogue.md, generated from the loaded rules and parameters (`exitcheck rules doc`)."""
+"""docs/rule-catalogue.md generated from the loaded rules and parameters (`exitcheck rules doc`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cross-household checks the expression language cannot state: one ID number in several households."""
+"""Cross-household checks the expression language cannot state: one ID in several households."""
 
 from __future__ import annotations
 
