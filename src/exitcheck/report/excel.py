@@ -8,11 +8,14 @@ stays unchanged. The file is written to a temp file in the same folder and moved
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
@@ -32,13 +35,19 @@ CJK = (r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
 CHART_ROWS = 16  # rows a chart occupies at the default size
 
 
+# The same ranges in RE2 syntax, for pyarrow's regex kernels.
+_CJK_RE2 = re.sub(r"\\u([0-9a-f]{4})", r"\\x{\1}", CJK)
+
+
 def display_width(series: pd.Series) -> int:
     """Widest cell in characters, a CJK character counting as 2 (Excel column width units)."""
     text = series.astype("string").fillna("")
     if text.empty:
         return 0
-    widths = text.str.len() + text.str.count(CJK)
-    return int(widths.max())
+    # Distinct texts only (list columns repeat codes and labels), measured by arrow kernels.
+    distinct = pa.array(pd.unique(text.to_numpy(dtype=object)), type=pa.string())
+    widths = pc.add(pc.utf8_length(distinct), pc.count_substring_regex(distinct, _CJK_RE2))
+    return int(pc.max(widths).as_py())
 
 
 class _Writer:
@@ -74,28 +83,36 @@ class _Writer:
         # Columns converted once (text: str with "" for blank; numbers: float64 with NaN), so
         # the per-cell loop below does no type dispatch. xlsxwriter writes cell by cell: the
         # loop is over output rows, not evaluation.
-        columns = []
+        # Each column becomes one list of (value, format) cells, None for a blank cell (nothing
+        # written): the formula-like test and the NaN test are column operations, so the loop
+        # below only hands cells to xlsxwriter (which writes cell by cell).
+        columns: list[list[Any]] = []
         for key, kind in zip(table.frame.columns, table.kinds, strict=True):
             values = table.frame[key]
             if kind == T.TEXT:
-                columns.append(values.astype("string").fillna("").to_numpy(dtype=object))
+                text = values.astype("string").fillna("")
+                quoted = text.str.startswith(FORMULA_START).to_numpy(dtype=bool)
+                fmt = np.where(quoted, self.quoted, self.text)
+                cells = pd.Series(list(zip(text.to_numpy(dtype=object), fmt, strict=True)),
+                                  dtype=object).where((text != "").to_numpy(dtype=bool), None)
+                columns.append(cells.tolist())
             else:
-                columns.append(pd.to_numeric(values, errors="coerce").to_numpy(
-                    dtype="float64", na_value=np.nan))
+                number = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
+                                                                          na_value=np.nan)
+                cells = pd.Series([(float(x), fmts[kind]) for x in number], dtype=object)
+                columns.append(cells.where(~np.isnan(number), None).tolist())
         text_cols = [i for i, k in enumerate(table.kinds) if k == T.TEXT]
-        num_cols = [(i, fmts[k]) for i, k in enumerate(table.kinds) if k != T.TEXT]
+        num_cols = [i for i, k in enumerate(table.kinds) if k != T.TEXT]
         write_string, write_number = ws.write_string, ws.write_number
-        for r in range(len(table)):
-            out_row = row + 1 + r
+        for out_row, cells in enumerate(zip(*columns, strict=True), start=row + 1):
             for col in text_cols:
-                text = columns[col][r]
-                if text:
-                    fmt = self.quoted if text.startswith(FORMULA_START) else self.text
-                    write_string(out_row, col, text, fmt)
-            for col, fmt in num_cols:
-                number = columns[col][r]
-                if number == number:  # not NaN
-                    write_number(out_row, col, number, fmt)
+                cell = cells[col]
+                if cell is not None:
+                    write_string(out_row, col, cell[0], cell[1])
+            for col in num_cols:
+                cell = cells[col]
+                if cell is not None:
+                    write_number(out_row, col, cell[0], cell[1])
         return row + 1 + len(table)
 
 

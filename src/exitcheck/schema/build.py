@@ -13,8 +13,9 @@ import pandas as pd
 from exitcheck.errors import InputError
 from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
 from exitcheck.schema.derive import derive_members
-from exitcheck.schema.messages import MSG
 from exitcheck.schema.duplicates import duplicate_id_issues
+from exitcheck.schema.ids import facts_and_core
+from exitcheck.schema.messages import MSG
 from exitcheck.schema.model import ISSUE_COLUMNS, InputInfo, Registry
 from exitcheck.schema.normalize import HOUSEHOLD_FIELD_CONFLICT, normalize_column
 from exitcheck.schema.text import header_key
@@ -79,7 +80,11 @@ def build_registry(
     member_parts = [p for p in parts if p.info.role == "members"]
     house_parts = [p for p in parts if p.info.role == "households"]
     members, issues, stored = _assemble_members(member_parts)
-    members = _order_columns(derive_members(members, stored), catalogue)
+    # The ID column is parsed once: derive (birth date, sex, validity) and the duplicate check.
+    parsed = facts_and_core(members["id_number"]) if "id_number" in members else None
+    members = _order_columns(
+        derive_members(members, stored, parsed[0] if parsed else None), catalogue
+    )
     households, conflict_issues = _households(members, catalogue)
     issues.append(conflict_issues)
     if house_parts:
@@ -90,7 +95,9 @@ def build_registry(
     extra = sorted({c for c in members.columns if c.startswith("raw:")}
                    | {c for c in households.columns if c.startswith("raw:")})  # fmt: skip
     members = _order_columns(members, catalogue)
-    issues.append(duplicate_id_issues(members))
+    issues.append(duplicate_id_issues(
+        members, (parsed[1], parsed[0]["placeholder"]) if parsed else None
+    ))
     return Registry(
         members=members,
         households=households,

@@ -12,13 +12,16 @@ from exitcheck.schema import ids
 from exitcheck.schema.model import Registry
 
 
-def derive_members(members: pd.DataFrame, stored_as_number: np.ndarray) -> pd.DataFrame:
+def derive_members(
+    members: pd.DataFrame, stored_as_number: np.ndarray, facts: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Add birth_date, sex, id_valid, id_stored_as_number to a members frame (new frame).
 
     birth_date and sex come from the ID number when it has the 18/15-digit form and a real
     date (a wrong check character does not hide the date), else from the stated 出生日期 /
     性别 columns. The sex digit of an ID stored as a number is among the lost digits, so for
     those rows sex comes from the stated column only. An ID stored as a number is not valid.
+    ``facts`` is ``ids.id_facts(members["id_number"])`` when the caller already has it.
     """
     n = len(members)
     id_text = members["id_number"] if "id_number" in members else pd.Series(
@@ -26,7 +29,8 @@ def derive_members(members: pd.DataFrame, stored_as_number: np.ndarray) -> pd.Da
     )
     lost = pd.Series(stored_as_number.astype(bool), index=members.index)
 
-    facts = ids.id_facts(id_text)
+    if facts is None or not facts.index.equals(members.index):
+        facts = ids.id_facts(id_text)
     birth = facts["birth_date"]
     if "birth_date_stated" in members:
         birth = birth.fillna(members["birth_date_stated"])

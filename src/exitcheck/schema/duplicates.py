@@ -10,18 +10,24 @@ from exitcheck.schema.model import ISSUE_COLUMNS
 DUPLICATE_ID_ACROSS_HOUSEHOLDS = "duplicate_id_across_households"
 
 
-def duplicate_id_issues(members: pd.DataFrame) -> pd.DataFrame:
+def duplicate_id_issues(
+    members: pd.DataFrame, parsed: tuple[pd.Series, pd.Series] | None = None
+) -> pd.DataFrame:
     """One issue per member whose ID number also appears in another household (POLICY.md §6).
 
     IDs are compared on their 18-character core (registry suffixes dropped); blanks and
     placeholders (999999…) are left to their own rules. ``detail`` lists every household holding
-    the ID, so each side of a duplicate names the other.
+    the ID, so each side of a duplicate names the other. ``parsed`` is (id_core, placeholder flag)
+    of members' IDs when the caller already has them (schema.ids.facts_and_core).
     """
     if "id_number" not in members.columns or members.empty:
         return pd.DataFrame({c: [] for c in ISSUE_COLUMNS})
     ids = members["id_number"].astype("string").str.strip().str.upper()
-    core = id_core(ids)
-    usable = core.notna() & (core != "") & ~is_placeholder(ids).fillna(False).astype(bool)
+    if parsed is not None and all(p.index.equals(members.index) for p in parsed):
+        core, placeholder = parsed
+    else:
+        core, placeholder = id_core(ids), is_placeholder(ids)
+    usable = core.notna() & (core != "") & ~placeholder.fillna(False).astype(bool)
     frame = pd.DataFrame({
         "core": core[usable],
         "household_id": members.loc[usable, "household_id"].astype("string"),

@@ -68,6 +68,11 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
     date in 1900-2100), ``sex`` ("男"/"女" from the sequence digit, NA unless 18/15 digits),
     ``province`` (first two digits), ``placeholder`` and ``valid`` (boolean).
     """
+    return facts_and_core(ids)[0]
+
+
+def facts_and_core(ids: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """``id_facts`` and the ``id_core`` it was computed from (callers that need both parse once)."""
     core = id_core(ids)
     n = len(core)
     is18 = core.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
@@ -117,7 +122,7 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
     valid = prov_ok & has_date & (check_ok | is15) & ~placeholder
     sex = pd.array(np.where(sex_digit % 2 == 1, "男", "女"), dtype="string")
     sex[~form] = pd.NA
-    return pd.DataFrame(
+    facts = pd.DataFrame(
         {
             "birth_date": births.to_numpy(),
             "sex": sex,
@@ -127,6 +132,7 @@ def id_facts(ids: pd.Series) -> pd.DataFrame:
         },
         index=ids.index,
     )
+    return facts, core
 
 
 def birth_date(ids: pd.Series) -> pd.Series:
