@@ -82,6 +82,12 @@ def generate_county(
                               [""] * n_households)).to_numpy(),
                           in_plan[t.TRANSFER_DOMINANT])
     incomes.lift_to(money, size_stated, np.full(n_households, line), above)
+    # Fixed transfers (五保金, pensions) can keep a household planted below the line above it:
+    # only households really below the line stay in the ground truth.
+    really_below = money["per_capita_net_income"].to_numpy() < line
+    for kind in (t.INCOME_BELOW_LINE, t.RISK_ELIMINATED_BELOW_LINE):
+        if kind in plan:
+            plan[kind] = plan[kind][really_below[plan[kind]]]
     broken = in_plan[t.INCOME_IDENTITY_BROKEN]
     money.loc[broken, "wage_income"] += np.round(rng.uniform(1000, 3000, int(broken.sum())))
     if style == "monitoring":
