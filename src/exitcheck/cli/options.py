@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-YearOpt = Annotated[int | None, typer.Option("--year", help="核查的收入年度 Income year audited")]
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", min=2000, max=2100, help="核查的收入年度 Income year audited"),
+]
 RegionOpt = Annotated[
     str | None,
     typer.Option("--region", help="省份名称或代码（如 四川 / 51）Province name or code"),
