@@ -61,21 +61,31 @@ def _rich_table(table: T.Table, keys: list[str] | None = None, title: str | None
 
 
 def _params(result: AuditResult, lang: str) -> Table:
+    """One line per parameter; the source is cut to the line (the workbook and JSON keep it
+    whole) and fallbacks to the national value are summarised once under the table."""
     out = Table(title=MSG("sec.params", lang), title_justify="left", title_style="bold",
                 box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for head in ("col.param", "col.value", "col.effective_from", "col.source"):
-        out.add_column(MSG(head, lang), overflow="fold")
-    for p in result.params:
-        value = T.param_value_text(p.value) + (f" {p.unit}" if p.unit else "")
+    values = [T.param_value_text(p.value) + (f" {p.unit}" if p.unit else "") for p in result.params]
+    titles = [p.title_en if lang == "en" else p.title for p in result.params]
+    out.add_column(MSG("col.param", lang), overflow="fold",
+                   width=min(max(map(cell_len, titles), default=4), 24))
+    out.add_column(MSG("col.value", lang), no_wrap=True,
+                   min_width=max(map(cell_len, values), default=4))
+    out.add_column(MSG("col.effective_from", lang), no_wrap=True, min_width=15)
+    out.add_column(MSG("col.source", lang), no_wrap=True, overflow="ellipsis", ratio=1)
+    fallbacks = []
+    for p, value, title in zip(result.params, values, titles, strict=True):
         source = Text(p.source)
         if not p.verified:
             source = Text.assemble((f"[{MSG('unverified', lang)}] ", "bold red"), p.source)
         if p.note:
-            source.append(f"（{p.note}）" if lang != "en" else f" ({p.note})", style="yellow")
-        title = p.title_en if lang == "en" else p.title
+            fallbacks.append(p.note)
         region = p.region or MSG("national", lang)
-        out.add_row(f"{title}\n{p.name}", value, f"{p.effective_from.isoformat()}\n{region}",
-                    source)
+        out.add_row(title, value, f"{p.effective_from.isoformat()} {region}", source)
+    if fallbacks:  # every fallback note says the same: name the province once
+        out.caption = MSG("params_fallback", lang, region=result.region_name or "")
+        out.caption_justify = "left"
+        out.caption_style = "yellow"
     return out
 
 

@@ -37,6 +37,8 @@ MSG = Catalogue(
         "yes": ("是", "yes"),
         "no": ("否", "no"),
         "unverified": ("未核实", "unverified"),
+        "params_fallback": ("地区为“全国”的参数：{region}未设定本省取值，使用全国标准",
+                            "parameters marked national: no value for {region}, national used"),
         "verified": ("已核实", "verified"),
         "national": ("全国", "national"),
         "skip.blank": ("空行", "blank"),
