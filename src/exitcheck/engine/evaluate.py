@@ -32,8 +32,8 @@ MSG = Catalogue(
                          "cannot tell whether the rule applies: {fields} blank"),
         "when_unknown": ("无法判断是否适用：所需数据不全",
                          "cannot tell whether the rule applies: data incomplete"),
-        "rule_not_run": ("规则 {code} 未运行：参数 {params} 在 {year} 年没有适用的取值",
-                         "rule {code} not run: parameter {params} has no value for {year}"),
+        "rule_not_run": ("规则 {codes} 未运行：参数 {params} 在 {year} 年没有适用的取值",
+                         "rules {codes} not run: parameter {params} has no value for {year}"),
     }
 )
 
@@ -185,14 +185,15 @@ def resolve_params(
         else:
             resolved[name] = value
     runnable: list[LoadedRule] = []
-    notes: list[str] = []
+    not_run: dict[str, list[str]] = {}  # missing parameters -> rule codes, for one note each
     for rule in ruleset.rules:
         absent = sorted(set(rule.params) & missing)
         if absent:
-            notes.append(MSG("rule_not_run", lang, code=rule.code, year=year,
-                             params="、".join(absent)))
+            not_run.setdefault("、".join(absent), []).append(rule.code)
         else:
             runnable.append(rule)
+    notes = [MSG("rule_not_run", lang, codes="、".join(codes), year=year, params=params)
+             for params, codes in not_run.items()]
     used = {p for rule in runnable for p in rule.params}
     return {n: v for n, v in resolved.items() if n in used}, runnable, notes
 

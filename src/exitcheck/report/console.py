@@ -67,12 +67,13 @@ def _params(result: AuditResult, lang: str) -> Table:
                 box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     values = [T.param_value_text(p.value) + (f" {p.unit}" if p.unit else "") for p in result.params]
     titles = [p.title_en if lang == "en" else p.title for p in result.params]
-    out.add_column(MSG("col.param", lang), overflow="fold",
-                   width=min(max(map(cell_len, titles), default=4), 24))
+    widest = max(map(cell_len, titles), default=4)
+    out.add_column(MSG("col.param", lang), overflow="fold", min_width=min(widest, 20),
+                   max_width=min(widest, 28))
     out.add_column(MSG("col.value", lang), no_wrap=True,
                    min_width=max(map(cell_len, values), default=4))
     out.add_column(MSG("col.effective_from", lang), no_wrap=True, min_width=15)
-    out.add_column(MSG("col.source", lang), no_wrap=True, overflow="ellipsis", ratio=1)
+    out.add_column(MSG("col.source", lang), no_wrap=True, overflow="ellipsis", max_width=40)
     fallbacks = []
     for p, value, title in zip(result.params, values, titles, strict=True):
         source = Text(p.source)
@@ -80,7 +81,8 @@ def _params(result: AuditResult, lang: str) -> Table:
             source = Text.assemble((f"[{MSG('unverified', lang)}] ", "bold red"), p.source)
         if p.note:
             fallbacks.append(p.note)
-        region = p.region or MSG("national", lang)
+        region = (result.region_name if p.region and p.region == result.region
+                  else p.region) or MSG("national", lang)
         out.add_row(title, value, f"{p.effective_from.isoformat()} {region}", source)
     if fallbacks:  # every fallback note says the same: name the province once
         out.caption = MSG("params_fallback", lang, region=result.region_name or "")
@@ -156,7 +158,9 @@ def render_console(
         console.print()
         console.print(Text(MSG("sec.outputs", lang), style="bold"))
         for kind, path in outputs.items():
-            console.print(f"  {kind}: {path}", soft_wrap=True, highlight=False)
+            what = MSG(f"output.{kind}", lang) if f"output.{kind}" in MSG.entries else kind
+            console.print(f"  {what}：{path}" if lang != "en" else f"  {what}: {path}",
+                          soft_wrap=True, highlight=False)
     console.print()
     code = int(summary.exit_code)
     if summary.exit_code == ExitCode.FINDINGS:
