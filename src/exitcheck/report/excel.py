@@ -134,6 +134,15 @@ def _list_sheet(w: _Writer, name: str, table: T.Table) -> None:
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(end - 1, 1), len(table.headers) - 1)
     _fit_columns(ws, [table])
+    _print_setup(ws)
+    ws.repeat_rows(0)  # township staff print these lists: the header on every page
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, one page wide (as many pages tall as needed)."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
 
 
 def _bar_chart(book: xlsxwriter.Workbook, kind: str, title: str, sheet: str,
@@ -185,7 +194,10 @@ def _overview(
             w.string(ws, row - 1, 0, "* " + MSG("unverified", lang) + ": "
                      + "、".join(p.name for p in result.params if not p.verified), w.warn)
             row += 1
-    notes = [*summary.notes, *(p.note for p in result.params if p.note)]
+    # Each fallback parameter carries the same note: say it once (the table marks the rows).
+    fallback = [MSG("params_fallback", lang, region=result.region_name or "")] if any(
+        p.note for p in result.params) else []
+    notes = [*summary.notes, *fallback]
     not_eval = MSG("not_evaluated_line", lang, findings=summary.not_evaluated_findings,
                    households=summary.not_evaluated_households)
     w.string(ws, row, 0, MSG("sec.notes", lang), w.section)
@@ -219,6 +231,9 @@ def _overview(
                                  MSG("col.households", lang)))
     for i, chart in enumerate(charts):
         ws.insert_chart(4 + i * CHART_ROWS, chart_col, chart)
+    # The overview is wide (tables, then charts to their right): landscape A4, natural size.
+    ws.set_paper(9)
+    ws.set_landscape()
 
 
 def write_workbook(
