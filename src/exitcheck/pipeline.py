@@ -43,7 +43,10 @@ def run_audit(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
-    """Load the inputs, resolve year/region/as-of and parameters, and evaluate every rule."""
+    """Load the inputs, resolve year/region/as-of and parameters, and evaluate every rule.
+
+    ``progress`` hears the phase names "rules", "load", then "evaluate i/n" per rule.
+    """
     from exitcheck.schema.loader import load_registry
 
     def step(name: str) -> None:
@@ -51,7 +54,7 @@ def run_audit(
             progress(name)
 
     # The workbook parse (python-calamine, most of the load) runs without the GIL: start the load
-    # in a thread and read the rule and parameter files meanwhile (issue Performance #2).
+    # in a thread and read the rule and parameter files meanwhile (docs/PERFORMANCE.md).
     step("rules")
     loading = _Background(lambda: load_registry(
         list(options.paths), sheet=options.sheet, encoding=options.encoding,
@@ -74,11 +77,11 @@ def run_audit(
                           as_of=options.as_of)
     registry = add_age(registry, scope.as_of)
 
-    step("evaluate")
     result = evaluate(
         registry, ruleset, params, year=scope.year, region=scope.region,
         region_name=scope.region_name, region_origin=scope.region_origin, as_of=scope.as_of,
         lang=options.lang, exemptions=exemptions,
+        progress=lambda done, total: step(f"evaluate {done}/{total}"),
     )
     result.notes[:0] = [*options.notes, *scope.notes]
     return result

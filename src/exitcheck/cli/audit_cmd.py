@@ -78,11 +78,19 @@ def audit(
         columns=columns, rules=rules or [], params=params or [], select=_split(select),
         ignore=_split(ignore), exemptions=exemptions, lang=lang.value,
     )
-    phases = {"rules": "读取规则…", "load": "读取数据…", "evaluate": "核查…"}
+    phases = {"rules": ("读取规则与数据…", "reading rules and data…"),
+              "load": ("读取数据…", "reading data…"),
+              "evaluate": ("核查规则 {n}…", "checking rules {n}…")}
+
+    def phase_text(phase: str) -> str:
+        name, _, n = phase.partition(" ")
+        zh, en = phases.get(name, (phase, phase))
+        return (en if lang is Lang.en else zh).format(n=n)
+
     if show_progress:
         with stderr.status("…") as status:
-            result = run_audit(options, progress=lambda p: status.update(phases.get(p, p)))
-            status.update("写出报告…")
+            result = run_audit(options, progress=lambda p: status.update(phase_text(p)))
+            status.update("写出报告…" if lang is Lang.zh else "writing reports…")
             summary, outputs = _write(result, fail_on, lang, show_ids, workbook, json_path,
                                       junit_path)
     else:
