@@ -118,7 +118,7 @@ class CaseResult:
     line: int  # line of the case's `name:`
     expected: str
     actual: str
-    expected_members: list[str] | None = None
+    expected_members: list[Expect] | None = None
     actual_members: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # rendered findings (zh)
     case: Case | None = None
@@ -167,8 +167,9 @@ def run_cases(
         ruleset = load_ruleset(catalogue=catalogue, known_params=params.names())
     files: list[tuple[Path, Path | None]] = []
     if paths is None:
-        root = shipped_tests_dir()
-        files = [(p, shipped_rules_dir()) for p in yaml_files(root)] if root.is_dir() else []
+        tests_dir = shipped_tests_dir()
+        files = ([(p, shipped_rules_dir()) for p in yaml_files(tests_dir)]
+                 if tests_dir.is_dir() else [])
     else:
         for path in paths:
             if not path.exists():

@@ -285,7 +285,10 @@ def findings_frame(
 def _ints(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.full(len(frame), -1, dtype=np.int64)
-    return pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(np.int64).to_numpy()
+    values: np.ndarray = (
+        pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(np.int64).to_numpy()
+    )
+    return values
 
 
 def _placeholder_columns(

@@ -407,7 +407,7 @@ def _compile(
     doc: YamlDoc,
     loc: list[Any],
     text: str | None,
-    level: str,
+    level: Literal["household", "member"],
     catalogue: FieldCatalogue,
     known_params: set[str],
     extra: Collection[str],

@@ -130,11 +130,11 @@ class YamlDoc:
                 actual = _match_key(cur, key)
                 if actual is None:
                     return cur, key, pos
-                kl, kc = cur.lc.key(actual)
+                kl, kc = cur.lc.key(actual)  # type: ignore[attr-defined]  # ruamel node
                 pos = Pos(kl + 1, kc, len(str(actual)))
                 parent, last, cur = cur, actual, cur[actual]
             elif isinstance(cur, list) and isinstance(key, int) and 0 <= key < len(cur):
-                il, ic = cur.lc.item(key)
+                il, ic = cur.lc.item(key)  # type: ignore[attr-defined]  # ruamel node
                 pos = Pos(il + 1, ic, 1)
                 parent, last, cur = cur, key, cur[key]
             else:
@@ -148,7 +148,7 @@ class YamlDoc:
         """Position of the value at ``loc`` (for scalars: the value text itself)."""
         parent, last, pos = self.node(loc)
         if isinstance(parent, dict) and last in parent:
-            vl, vc = parent.lc.value(last)
+            vl, vc = parent.lc.value(last)  # type: ignore[attr-defined]  # ruamel node
             value = parent[last]
             length = len(str(value)) if not isinstance(value, dict | list) else 1
             if vl + 1 <= len(self.lines):
