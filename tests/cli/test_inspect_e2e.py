@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
-
-
-def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """The installed `exitcheck` in a subprocess, as tests/conftest.py's `cli` fixture runs it
-    (repeated here for module-scoped fixtures: `conftest` is not importable by name when
-    several conftest.py files exist)."""
-    script = Path(sys.executable).parent / "exitcheck"
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([str(script), *map(str, args)], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd, env=env, timeout=timeout)
-
+from cli_runner import SAMPLE_DATA, run_cli
 
 COUNTY_XLSX = SAMPLE_DATA / "county_2019.xlsx"
 COUNTY_CSV = SAMPLE_DATA / "county_2019.csv"
