@@ -6,11 +6,19 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exitcheck.schema import ids
 from exitcheck.schema.derive import derive_members
 from exitcheck.schema.duplicates import duplicate_id_issues
-from exitcheck.schema.normalize import _kind_of, _kinds
+from exitcheck.schema.normalize import (
+    _factorize,
+    _kind_of,
+    _kinds,
+    normalize_column,
+    same_as_previous_rows,
+)
 
 
 def test_kinds_match_value_by_value_classification():
@@ -50,3 +58,51 @@ def test_shared_id_parse_gives_the_same_derived_columns_and_duplicates():
     pd.testing.assert_frame_equal(shared, alone)
     # H1, H2 and H5 (with a registry suffix) hold one ID; the placeholder 999999... is left out.
     assert set(alone["household_id"]) == {"H1", "H2", "H5"}
+
+
+# ---- factorizing runs of repeated cells (issue Performance: household fields repeat per row) --
+
+_CELLS = ["是", "否", " 是", "", None, 1, 1.0, True, False, 0, 0.0, 2.5, float("nan"),
+          "1", dt.date(2020, 1, 1), dt.datetime(2020, 1, 1), "5116021990"]  # fmt: skip
+
+
+def _same(values: np.ndarray) -> np.ndarray:
+    same = same_as_previous_rows(pd.DataFrame({"c": values}, dtype=object))
+    assert same is not None
+    return same[:, 0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(range(len(_CELLS))), min_size=2, max_size=60))
+def test_run_factorize_equals_full_factorize(picks: list[int]):
+    # Runs of equal cells (True == 1 == 1.0 included) keep pandas' codes and first-seen uniques.
+    values = np.array([_CELLS[i] for i in picks], dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    runs = np.repeat(values, 3)  # long runs, so the run path is taken
+    got_codes, got_uniques = _factorize(runs, _same(runs))
+    assert got_codes.tolist() == np.repeat(codes, 3).tolist()
+    assert [(type(v), v) for v in got_uniques] == [(type(v), v) for v in uniques]
+
+
+def test_normalize_column_with_runs_gives_the_same_values_and_issues(catalogue):
+    cells = np.array(["是", "是", "是", "maybe", "maybe", None, None, "否", " 否", "否", 1.0, 1.0],
+                     dtype=object)  # fmt: skip
+    spec = catalogue.fields["dangerous_house"]
+    full = normalize_column(pd.Series(cells), spec, catalogue)
+    fast = normalize_column(pd.Series(cells), spec, catalogue, _same(cells))
+    pd.testing.assert_series_equal(fast.values, full.values)
+    def described(issues: list) -> list:
+        return [(i.kind, i.rows.tolist(), i.value.tolist(), i.detail.tolist()) for i in issues]
+
+    assert described(fast.issues) == described(full.issues)
+    assert [i.rows.tolist() for i in fast.issues] == [[3, 4]]  # each offending row, not once
+
+
+def test_same_as_previous_rows_declines_cells_without_a_boolean_equality():
+    frame = pd.DataFrame({"a": [pd.NA, pd.NA, "x"], "b": ["y", "y", "y"]}, dtype=object)
+    assert same_as_previous_rows(frame) is None
+    typed = pd.DataFrame({"a": pd.array(["x", "x"], dtype="string")})
+    assert same_as_previous_rows(typed) is None
+    ok = same_as_previous_rows(pd.DataFrame({"a": ["x", "x", None, None], "b": [1.0, 1, 2, 2]},
+                                            dtype=object))  # fmt: skip
+    assert ok.tolist() == [[True, True], [False, False], [True, True]]

@@ -127,15 +127,27 @@ def _str_test(values: np.ndarray, test: Callable[[Any], pd.Series]) -> np.ndarra
     The test runs on the distinct values only (a column of village names has few), then is
     mapped back with a hash lookup: this keeps the scan cheap on 100k-row sheets.
     """
-    distinct = pd.unique(values)
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    # Neighbouring rows often repeat a value (county, township): hash each run of equal values
+    # once. The runs start with the first occurrence of every distinct value, so the test sees
+    # the same values it would see on pd.unique(values).
+    new_run = np.ones(n, dtype=bool)
     try:
-        outcome = test(pd.Series(distinct, dtype=object).str)
+        np.not_equal(values[1:], values[:-1], out=new_run[1:])
+    except (TypeError, ValueError):  # cells whose == is not a bool: test every row
+        new_run[1:] = True
+    codes, distinct = pd.factorize(values[new_run], use_na_sentinel=True)
+    try:
+        outcome = test(pd.Series(np.asarray(distinct, dtype=object), dtype=object).str)
     except AttributeError:  # no strings at all (e.g. a numeric first column)
-        return np.zeros(len(values), dtype=bool)
-    hits = distinct[outcome.fillna(False).to_numpy(dtype=bool)]
-    if len(hits) == 0:
-        return np.zeros(len(values), dtype=bool)
-    return pd.Series(values, dtype=object).isin(hits).to_numpy(dtype=bool)
+        return np.zeros(n, dtype=bool)
+    hit = outcome.fillna(False).to_numpy(dtype=bool)
+    if not hit.any():
+        return np.zeros(n, dtype=bool)
+    per_run = hit[codes] & (codes >= 0)
+    return per_run[np.cumsum(new_run) - 1]
 
 
 def _repeated_header(body: np.ndarray, header: Header) -> np.ndarray:

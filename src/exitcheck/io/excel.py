@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -119,13 +123,42 @@ def _scan(
 
 def _read_sheet(path: Path, found: _Candidate) -> RawTable:
     try:
-        rows = found.sheet.to_python()
+        with _gc_paused():
+            rows = found.sheet.to_python()
     except Exception as exc:
         raise input_error("corrupt", path, found.name, detail=_short(exc)) from None
     width = max(len(found.header.names), len(rows[0]) if rows else 0)
-    cells = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+    cells = _grid(rows) if rows else np.empty((0, width), dtype=object)
     origin = Origin(path=path, sheet=found.name, reader=READER, row0=found.row0, col0=found.col0)
     return build_table(cells, found.header, origin, header_notes(found.header, found.row0))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while to_python() builds one list per sheet row.
+
+    Those lists hold no cycles, yet every ~700 new ones trigger a collection and the oldest
+    generation is walked again and again as they pile up: ~0.25 s of a 100k-row sheet
+    (docs/PERFORMANCE.md, Loading). The previous state is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _grid(rows: list[list[object]]) -> np.ndarray:
+    """2-D object array of equal-length rows, filled straight from the cells (np.array would
+    first probe every row for nesting); ragged rows fall back to np.array."""
+    n, width = len(rows), len(rows[0])
+    lengths = np.fromiter(map(len, rows), dtype=np.intp, count=n)
+    if width == 0 or (lengths != width).any():
+        return np.array(rows, dtype=object)
+    flat = np.fromiter(chain.from_iterable(rows), dtype=object, count=n * width)
+    return flat.reshape(n, width)
 
 
 def header_notes(header: Header, row0: int) -> list[str]:

@@ -17,7 +17,11 @@ from exitcheck.schema.duplicates import duplicate_id_issues
 from exitcheck.schema.ids import facts_and_core
 from exitcheck.schema.messages import MSG
 from exitcheck.schema.model import ISSUE_COLUMNS, InputInfo, Registry
-from exitcheck.schema.normalize import HOUSEHOLD_FIELD_CONFLICT, normalize_column
+from exitcheck.schema.normalize import (
+    HOUSEHOLD_FIELD_CONFLICT,
+    normalize_column,
+    same_as_previous_rows,
+)
 from exitcheck.schema.text import header_key
 
 if TYPE_CHECKING:
@@ -198,9 +202,16 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
     cols: dict[str, pd.Series] = {}
     issue_parts: list[pd.DataFrame] = []
     stored = np.zeros(n, dtype=bool)
+    same = same_as_previous_rows(t.data)
+    position = {src: j for j, src in enumerate(t.data.columns)}
+
+    def repeats(src: str) -> np.ndarray | None:
+        return None if same is None else same[:, position[src]]
+
     for name, src in m.columns.items():
         spec = catalogue.fields[name]
-        norm = normalize_column(t.data[src].reset_index(drop=True), spec, catalogue)
+        norm = normalize_column(t.data[src].reset_index(drop=True), spec, catalogue,
+                                repeats(src))  # fmt: skip
         cols[name] = norm.values
         if norm.stored_as_number is not None:
             stored = norm.stored_as_number
@@ -210,7 +221,7 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
                                              "detail": issue.detail}))  # fmt: skip
     for src in m.unmatched:
         cols[f"raw:{src}"] = normalize_column(
-            t.data[src].reset_index(drop=True), _RAW_SPEC, catalogue
+            t.data[src].reset_index(drop=True), _RAW_SPEC, catalogue, repeats(src)
         ).values
     frame = pd.DataFrame(cols, index=pd.RangeIndex(n))
     frame["_input"] = pd.array(np.full(n, index), dtype="Int64")
@@ -270,12 +281,14 @@ def _assemble_members(parts: list[_Part]) -> tuple[pd.DataFrame, list[pd.DataFra
     new_pos[keep] = np.arange(int(keep.sum()))
 
     hid = members["household_id"]
-    seq = hid.groupby(hid, sort=False).cumcount() + 1
-    generated = hid + "-" + seq.astype("string")
-    if "member_id" in members:
-        members["member_id"] = members["member_id"].fillna(generated)
-    else:
-        members["member_id"] = generated.astype("string")
+    # "<household_id>-<n>" only where 人编号 is missing (most exports fill every row).
+    if "member_id" not in members or members["member_id"].isna().any():
+        seq = hid.groupby(hid, sort=False).cumcount() + 1
+        generated = hid + "-" + seq.astype("string")
+        if "member_id" in members:
+            members["member_id"] = members["member_id"].fillna(generated)
+        else:
+            members["member_id"] = generated.astype("string")
 
     issues = []
     for p, off in zip(parts, offsets, strict=True):
@@ -332,8 +345,7 @@ def _resolve(
     sorted_frame = frame.iloc[order]
     for name in fields:
         col = sorted_frame[name].reset_index(drop=True)
-        chosen = col.groupby(g, sort=True).first()  # first non-NA, head's row first
-        chosen = chosen.reindex(range(len(uniques)))
+        chosen = _first_valid(col, g, len(uniques))  # first non-NA, head's row first
         broadcast = pd.Series(chosen.array.take(g))
         # Blank cells never conflict (household fields are often only on the head's row).
         conflict = (col != broadcast).fillna(False).to_numpy(dtype=bool, copy=True)
@@ -355,6 +367,20 @@ def _resolve(
         columns=list(ISSUE_COLUMNS)
     )
     return out, issues
+
+
+def _first_valid(col: pd.Series, g: np.ndarray, n_groups: int) -> pd.Series:
+    """Per group (``g``: sorted group codes of ``col``'s rows), its first non-NA value; NA for
+    a group without one. ``groupby(g).first()`` without building the grouping per field."""
+    if col.dtype == object:
+        return col.groupby(g, sort=True).first().reindex(range(n_groups))
+    pos = np.flatnonzero(col.notna().to_numpy(dtype=bool))
+    at = np.full(n_groups, -1, dtype=np.intp)
+    if len(pos):
+        gp = g[pos]
+        firsts = pos[np.r_[True, gp[1:] != gp[:-1]]]  # g is sorted: one run per group
+        at[g[firsts]] = firsts
+    return pd.Series(col.array.take(at, allow_fill=True))
 
 
 def _conflict_issues(

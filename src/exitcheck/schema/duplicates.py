@@ -22,10 +22,13 @@ def duplicate_id_issues(
     """
     if "id_number" not in members.columns or members.empty:
         return pd.DataFrame({c: [] for c in ISSUE_COLUMNS})
-    ids = members["id_number"].astype("string").str.strip().str.upper()
+    def cleaned(ids: pd.Series) -> pd.Series:
+        return ids.astype("string").str.strip().str.upper()
+
     if parsed is not None and all(p.index.equals(members.index) for p in parsed):
         core, placeholder = parsed
     else:
+        ids = cleaned(members["id_number"])
         core, placeholder = id_core(ids), is_placeholder(ids)
     usable = core.notna() & (core != "") & ~placeholder.fillna(False).astype(bool)
     frame = pd.DataFrame({
@@ -46,6 +49,6 @@ def duplicate_id_issues(
         "member_id": rows["member_id"].astype("string"),
         "_input": rows["_input"],
         "_row": rows["_row"],
-        "value": ids[dup.index],
+        "value": cleaned(members["id_number"].loc[dup.index]),
         "detail": dup["core"].map(holders),
     }).reset_index(drop=True)

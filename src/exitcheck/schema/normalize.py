@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
+from pandas.api.types import infer_dtype, is_object_dtype
 
 from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
 from exitcheck.schema.messages import MSG
@@ -90,10 +90,28 @@ class _Uniques:
         """str(cell) of each distinct value, for issue reports (only built when needed)."""
         return pd.Series(self.values, dtype=object).astype("string")
 
+    def raw_at(self, at: np.ndarray) -> np.ndarray:
+        """``raw`` ("" for NA) of the distinct values ``at`` (object array); converts only
+        those unless ``raw`` is built already (an ID column has ~1 distinct value per row)."""
+        if "raw" in self.__dict__:
+            return self.raw.to_numpy(dtype=object, na_value="")[at]
+        needed, back = np.unique(at, return_inverse=True)
+        texts = pd.Series(self.values[needed], dtype=object).astype("string")
+        return texts.to_numpy(dtype=object, na_value="")[back]
 
-def normalize_column(raw: pd.Series, spec: FieldSpec, catalogue: FieldCatalogue) -> Normalized:
-    """Clean and type one raw column for ``spec``; problems become CellIssues (never raise)."""
-    codes, uniques = pd.factorize(np.asarray(raw, dtype=object), use_na_sentinel=True)
+
+def normalize_column(
+    raw: pd.Series,
+    spec: FieldSpec,
+    catalogue: FieldCatalogue,
+    same_as_previous: np.ndarray | None = None,
+) -> Normalized:
+    """Clean and type one raw column for ``spec``; problems become CellIssues (never raise).
+
+    ``same_as_previous`` (bool, one per row after the first) says which cells equal the cell
+    above them (``same_as_previous_rows``); such runs are factorized once (see ``_factorize``).
+    """
+    codes, uniques = _factorize(np.asarray(raw, dtype=object), same_as_previous)
     u = _describe(np.asarray(uniques, dtype=object))
     index = raw.index
     if spec.type in ("number", "integer"):
@@ -121,13 +139,58 @@ def normalize_column(raw: pd.Series, spec: FieldSpec, catalogue: FieldCatalogue)
                 CellIssue(
                     kind=kind,
                     rows=rows,
-                    value=u.raw.to_numpy(dtype=object, na_value="")[picked],
+                    value=u.raw_at(picked),
                     detail=detail.to_numpy(dtype=object, na_value="")[picked],
                 )
             )
     if spec.type == "id_number" and out.stored_as_number is None:
         out.stored_as_number = np.zeros(len(codes), dtype=bool)
     return out
+
+
+# Below this share of repeated cells the run bookkeeping costs more than it saves.
+_MIN_REPEATED_SHARE = 0.25
+
+
+def same_as_previous_rows(frame: pd.DataFrame) -> np.ndarray | None:
+    """(rows - 1, columns) bool: each cell equals the cell above it (Python ``==``).
+
+    One comparison over the whole row-major grid of cells (neighbouring rows sit together in
+    memory) costs a fraction of a column-wise pass; household-level fields repeat on every
+    member row, so most of their cells equal the one above. None when the cells cannot be
+    compared (e.g. pd.NA, whose ``==`` is not a bool).
+    """
+    if len(frame) < 2 or not all(is_object_dtype(dtype) for dtype in frame.dtypes):
+        return None
+    grid = frame.to_numpy(dtype=object)
+    try:
+        same = np.equal(grid[1:], grid[:-1])
+    except (TypeError, ValueError):
+        return None
+    return same if same.dtype == bool else None
+
+
+def _factorize(
+    values: np.ndarray, same_as_previous: np.ndarray | None
+) -> tuple[np.ndarray, object]:
+    """``pd.factorize`` of ``values``, reading only the first cell of each run of equal cells.
+
+    Exactly the codes and uniques of factorizing every cell: a cell equal to the one above it
+    belongs to the same class of equal values, which first occurred at or before the start of
+    its run, so the run starts hold the first occurrence of every class, in the same order.
+    """
+    n = len(values)
+    if same_as_previous is None or len(same_as_previous) != n - 1 or n < 2:
+        return pd.factorize(values, use_na_sentinel=True)
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.logical_not(same_as_previous, out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    if len(starts) > n * (1 - _MIN_REPEATED_SHARE):
+        return pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = pd.factorize(values[starts], use_na_sentinel=True)
+    run = np.cumsum(new_run) - 1
+    return codes[run], uniques
 
 
 # ---- describing distinct values ----------------------------------------------------------------

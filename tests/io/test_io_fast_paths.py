@@ -1,0 +1,50 @@
+"""Fast paths of the read stage (issue Performance) give what the plain numpy/pandas code gives."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exitcheck.io.body import _str_test
+from exitcheck.io.excel import _gc_paused, _grid
+
+_CELLS = ["合计", "县", " ", "", "小计：", 1, 1.0, True, None, "合 计", "广安区"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(range(len(_CELLS))), min_size=1, max_size=40), st.integers(1, 4))
+def test_str_test_on_runs_equals_testing_every_distinct_value(picks: list[int], repeat: int):
+    values = np.repeat(np.array([_CELLS[i] for i in picks], dtype=object), repeat)
+    expected = np.array(
+        [isinstance(v, str) and "计" in v for v in values], dtype=bool
+    )  # the element-wise meaning of the test
+    got = _str_test(values, lambda s: s.contains("计", regex=False))
+    assert got.tolist() == expected.tolist()
+
+
+def test_grid_matches_np_array_and_handles_ragged_rows():
+    rows = [["a", 1.0, None], ["b", "", True]]
+    grid = _grid(rows)
+    assert grid.shape == (2, 3) and grid.dtype == object
+    assert grid.tolist() == np.array(rows, dtype=object).tolist()
+    ragged = _grid([["a", "b"], ["c"]])  # not what calamine gives; still not silently reshaped
+    assert ragged.shape == (2,)
+    assert pd.isna(_grid([[None]])[0, 0])
+
+
+def test_gc_paused_restores_the_previous_state():
+    assert gc.isenabled()
+    with _gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()
