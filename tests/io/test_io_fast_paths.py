@@ -9,8 +9,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exitcheck.gcpause import gc_paused
 from exitcheck.io.body import _str_test
-from exitcheck.io.excel import _gc_paused, _grid
+from exitcheck.io.excel import _grid
 
 _CELLS = ["合计", "县", " ", "", "小计：", 1, 1.0, True, None, "合 计", "广安区"]
 
@@ -38,13 +39,25 @@ def test_grid_matches_np_array_and_handles_ragged_rows():
 
 def test_gc_paused_restores_the_previous_state():
     assert gc.isenabled()
-    with _gc_paused():
+    with gc_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with _gc_paused():
+        with gc_paused():
             pass
         assert not gc.isenabled()  # a caller's own pause is left alone
     finally:
         gc.enable()
+
+
+def test_gc_paused_freezes_what_was_made_meanwhile():
+    # Re-enabling must not leave the bulk of a sheet for the next full collection to walk.
+    gc.unfreeze()
+    with gc_paused():
+        rows = [[i, str(i)] for i in range(10_000)]
+    try:
+        assert gc.get_freeze_count() >= len(rows)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

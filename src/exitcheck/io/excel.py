@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -12,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum
 
+from exitcheck.gcpause import gc_paused
 from exitcheck.io.body import Origin, build_table
 from exitcheck.io.errors import input_error
 from exitcheck.io.header import SCAN_ROWS, Header, HeaderScore, Merge, detect_header, passes
@@ -123,7 +121,7 @@ def _scan(
 
 def _read_sheet(path: Path, found: _Candidate) -> RawTable:
     try:
-        with _gc_paused():
+        with gc_paused():
             rows = found.sheet.to_python()
     except Exception as exc:
         raise input_error("corrupt", path, found.name, detail=_short(exc)) from None
@@ -131,23 +129,6 @@ def _read_sheet(path: Path, found: _Candidate) -> RawTable:
     cells = _grid(rows) if rows else np.empty((0, width), dtype=object)
     origin = Origin(path=path, sheet=found.name, reader=READER, row0=found.row0, col0=found.col0)
     return build_table(cells, found.header, origin, header_notes(found.header, found.row0))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while to_python() builds one list per sheet row.
-
-    Those lists hold no cycles, yet every ~700 new ones trigger a collection and the oldest
-    generation is walked again and again as they pile up: ~0.25 s of a 100k-row sheet
-    (docs/PERFORMANCE.md, Loading). The previous state is restored afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _grid(rows: list[list[object]]) -> np.ndarray:
