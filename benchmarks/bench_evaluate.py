@@ -13,14 +13,12 @@ Target (issue Performance #3): evaluating takes less time than the read. Writes 
 
 from __future__ import annotations
 
-import gc
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _plain import best_of, fastest_plain_read
 from _report import machine_lines, replace_section, seconds
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -29,22 +27,6 @@ XLSX_1M = DATA / "county_1m.xlsx"
 XLSX_100K = DATA / "county_100k.xlsx"
 YEAR, REGION = 2019, "51"
 RUNS = 3
-
-
-def best_of(fn: Callable[[], object], runs: int = RUNS) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        gc.collect()
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
-
-
-def plain_rows(path: Path) -> int:
-    from python_calamine import CalamineWorkbook
-
-    return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
 
 
 def main() -> None:
@@ -64,7 +46,7 @@ def main() -> None:
     def run() -> object:
         return evaluate(registry, ruleset, params, year=YEAR, region=REGION, as_of=as_of)
 
-    t_eval, result = best_of(run)
+    t_eval, result = best_of(run, RUNS)
     n_findings = len(result.findings)  # type: ignore[union-attr]
     n_rules = len(result.rules)  # type: ignore[union-attr]
     del result
@@ -73,12 +55,12 @@ def main() -> None:
 
     if XLSX_1M.exists():
         runs = 1  # one 1M-row read is ~30 s and has little noise relative to its size
-        t_read, rows = best_of(lambda: plain_rows(XLSX_1M), runs)
+        t_read, _, rows = fastest_plain_read(XLSX_1M, runs)
         read_text = (f"{seconds(t_read)} (measured: `{XLSX_1M.name}`, {rows:,} sheet rows, "
                      f"{XLSX_1M.stat().st_size / 2**20:.0f} MiB, one run)")
         how = "measured"
     else:
-        t_small, rows = best_of(lambda: plain_rows(XLSX_100K))
+        t_small, _, rows = fastest_plain_read(XLSX_100K, RUNS)
         from exitcheck.schema.loader import load_registry as _load
 
         small_members = _load([XLSX_100K]).n_members

@@ -10,46 +10,18 @@ docs/PERFORMANCE.md. Target (ARCHITECTURE.md §5): loading within 1.3x of the pl
 from __future__ import annotations
 
 import argparse
-import gc
 import shlex
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _plain import best_of, fastest_plain_read
 from _report import ROOT, machine_lines, replace_section, seconds
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_FILES = ("county_100k.xlsx",)
 TARGET = 1.3
 RUNS = 3
-
-
-def best_of(fn: Callable[[], object], runs: int = RUNS) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        gc.collect()
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
-
-
-def plain_read(path: Path) -> list[list[object]]:
-    from python_calamine import CalamineWorkbook
-
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-
-
-def plain_read_gc_paused(path: Path) -> list[list[object]]:
-    """The same read with the cyclic GC paused, as exitcheck's reader does (io/excel.py):
-    the fastest plain read, so exitcheck's own trick does not count in its favour."""
-    gc.disable()
-    try:
-        return plain_read(path)
-    finally:
-        gc.enable()
 
 
 def main() -> None:
@@ -81,19 +53,14 @@ def main() -> None:
              "| load_registry | ratio to the faster | target |",
              "|---|---:|---:|---:|---:|---:|---:|---|"]
     for path in files:
-        t_plain_gc, rows = best_of(lambda p=path: plain_read(p))
-        del rows
-        t_plain, rows = best_of(lambda p=path: plain_read_gc_paused(p))
-        t_plain = min(t_plain, t_plain_gc)
+        t_plain, t_plain_gc, n_rows = fastest_plain_read(path, RUNS)
         size = f"{path.stat().st_size / 2**20:.1f} MiB"
-        n_rows = len(rows)  # type: ignore[arg-type]
-        del rows
         if load_registry is None:
             lines.append(f"| {path.name} | {n_rows:,} | {size} | {seconds(t_plain_gc)} | "
                          f"{seconds(t_plain)} | not importable | – | – |")
             print(f"{path.name}: plain {t_plain:.2f}s; load_registry not importable ({why})")
             continue
-        t_load, registry = best_of(lambda p=path: load_registry([p]))
+        t_load, registry = best_of(lambda p=path: load_registry([p]), RUNS)
         ratio = t_load / t_plain
         verdict = "met" if ratio <= TARGET else "**missed**"
         members = registry.n_members  # type: ignore[union-attr]
