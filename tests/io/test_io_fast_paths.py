@@ -61,3 +61,50 @@ def test_gc_paused_freezes_what_was_made_meanwhile():
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def _table_from_rows(rows: list[list[object]]):
+    from pathlib import Path
+
+    from exitcheck.io.body import Origin, build_table
+    from exitcheck.io.header import detect_header
+
+    header = detect_header(rows[:5], None, None)
+    assert header is not None
+    origin = Origin(path=Path("t.xlsx"), sheet="s", reader="calamine")
+    return build_table(_grid(rows), header, origin, [])
+
+
+def test_same_as_previous_hint_is_true_only_between_equal_adjacent_kept_rows():
+    from exitcheck.schema.normalize import same_as_previous_rows
+
+    head = ["县", "户编号", "姓名", "证件号码", ""]
+    rows = [head,
+            ["广安区", "H1", "甲", "1", ""],
+            ["广安区", "H1", "乙", "2", ""],
+            ["", "", "", "", ""],            # blank: dropped
+            ["广安区", "H1", "乙", "2", ""],  # equal to the row above the dropped one
+            ["合计", "", "", "", ""],        # total: dropped
+            ["广安区", "H2", "丙", "3", ""],
+            ["广安区", "H2", "丙", 3.0, ""]]  # fmt: skip
+    table = _table_from_rows(rows)
+    hint = table.same_as_previous
+    assert table.skipped["reason"].tolist() == ["blank", "total"]
+    assert hint is not None and hint.shape == (len(table.data) - 1, len(table.columns))
+    exact = same_as_previous_rows(table.data)
+    assert not (hint & ~exact).any()  # never claims equality that is not there
+    # Across a dropped row the hint says "new run"; between adjacent kept rows it is exact.
+    adjacent = np.diff(table.rows) == 1
+    assert (hint[adjacent] == exact[adjacent]).all()
+    assert not hint[~adjacent].any()
+
+
+def test_total_rows_found_with_runs_read_off_the_grid():
+    head = ["县", "乡镇", "户编号", "姓名"]
+    body = [["广安区", "罗渡镇", f"H{i // 3}", f"人{i}"] for i in range(9)]
+    body[4] = ["", "合 计", "", ""]         # label in the 1st non-empty cell, not in column A
+    body[7] = ["广安区", "罗渡镇", "小计", ""]  # label in the 3rd non-empty cell
+    table = _table_from_rows([head, *body])
+    assert table.skipped["reason"].tolist() == ["total", "total"]
+    assert table.skipped["row"].tolist() == [6, 9]
+    assert len(table.data) == 7

@@ -41,6 +41,10 @@ class RawTable:
     skipped: pd.DataFrame  # columns: row (int), reason (SKIP_*), text (first non-empty cell)
     rows_read: int
     notes: list[str] = field(default_factory=list)  # e.g. "encoding gb18030 detected"
+    # Optional hint, (len(data) - 1, len(columns)) bool: the cell equals the cell above it.
+    # True only where it does; False is always allowed (it merely starts a new run), so
+    # normalize may factorize each run once. None: not known (normalize compares itself).
+    same_as_previous: np.ndarray | None = None
 
     @property
     def label(self) -> str:

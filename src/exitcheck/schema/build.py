@@ -202,7 +202,9 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
     cols: dict[str, pd.Series] = {}
     issue_parts: list[pd.DataFrame] = []
     stored = np.zeros(n, dtype=bool)
-    same = same_as_previous_rows(t.data)
+    same = t.same_as_previous
+    if same is None or same.shape != (max(n - 1, 0), len(t.data.columns)):
+        same = same_as_previous_rows(t.data)
     position = {src: j for j, src in enumerate(t.data.columns)}
 
     def repeats(src: str) -> np.ndarray | None:

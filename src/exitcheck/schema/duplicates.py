@@ -31,6 +31,8 @@ def duplicate_id_issues(
         ids = cleaned(members["id_number"])
         core, placeholder = id_core(ids), is_placeholder(ids)
     usable = core.notna() & (core != "") & ~placeholder.fillna(False).astype(bool)
+    # Only an ID found on several rows can be in several households: group just those rows.
+    usable &= core.duplicated(keep=False)
     frame = pd.DataFrame({
         "core": core[usable],
         "household_id": members.loc[usable, "household_id"].astype("string"),

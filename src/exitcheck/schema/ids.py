@@ -25,8 +25,19 @@ PROVINCE_CODES: frozenset[str] = frozenset(
 def id_core(ids: pd.Series) -> pd.Series:
     """Trimmed, upper-cased ID text; 20/22-character registry IDs cut to their first 18."""
     s = ids.astype("string").str.strip().str.upper()
-    long = s.str.len().isin([20, 22]) & s.str.match(r"^\d{17}[\dX]")
-    return s.mask(long.fillna(False).astype(bool), s.str[:18])
+    long = _matching(s, r"(?s)\d{17}[\dX].*", (20, 22))  # (?s): the tail may hold a newline
+    if not long.any():
+        return s
+    return s.mask(long, s.str[:18])
+
+
+def _matching(s: pd.Series, pattern: str, lengths: tuple[int, ...]) -> np.ndarray:
+    """``s.str.fullmatch(pattern)`` as a bool array (NA -> False), for a pattern that only
+    strings of ``lengths`` characters can match: the regex runs on those rows only."""
+    out = s.str.len().isin(lengths).fillna(False).to_numpy(dtype=bool)
+    if out.any():
+        out[out] = s[out].str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return out
 
 
 def check_char(first17: pd.Series) -> pd.Series:
@@ -75,8 +86,8 @@ def facts_and_core(ids: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     """``id_facts`` and the ``id_core`` it was computed from (callers that need both parse once)."""
     core = id_core(ids)
     n = len(core)
-    is18 = core.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
-    is15 = core.str.fullmatch(r"\d{15}").fillna(False).to_numpy(dtype=bool)
+    is18 = _matching(core, r"\d{17}[\dX]", (18,))
+    is15 = _matching(core, r"\d{15}", (15,))
     form = is18 | is15
     year = np.zeros(n, dtype=np.int64)
     month = np.zeros(n, dtype=np.int64)

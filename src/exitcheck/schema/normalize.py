@@ -210,9 +210,13 @@ def _kind_of(value: object) -> int:
     return _OTHER
 
 
-def _kinds(values: np.ndarray) -> np.ndarray:
+def _kinds(values: np.ndarray, *, blank_text: bool = True) -> np.ndarray:
     """``_kind_of`` of every value, decided once per Python type (a column holds a handful) and
-    per value only where the kind depends on it (blank text, NaN, NaT) — with vectorized tests."""
+    per value only where the kind depends on it (blank text, NaN, NaT) — with vectorized tests.
+
+    ``blank_text=False`` leaves whitespace-only text _STR, for a caller that trims the text
+    anyway (arrow's trim removes exactly the characters str.strip does, every code point checked).
+    """
     kind = np.full(len(values), _OTHER, dtype=np.int8)
     if not len(values):
         return kind
@@ -221,6 +225,9 @@ def _kinds(values: np.ndarray) -> np.ndarray:
         sel = codes == k
         sub = values[sel]
         if issubclass(t, str):
+            if not blank_text:
+                kind[sel] = _STR
+                continue
             kind[sel] = np.where(np.frompyfunc(str.strip, 1, 1)(sub) == "", _BLANK, _STR)
         elif issubclass(t, bool | np.bool_):
             kind[sel] = _BOOL
@@ -244,12 +251,15 @@ def _describe(values: np.ndarray) -> _Uniques:
             kind = np.full(n, _NUM, dtype=np.int8)
         elif inferred in ("date", "datetime", "datetime64"):
             kind = np.full(n, _DATE, dtype=np.int8)
-        else:  # mixed: classify each distinct value
-            kind = _kinds(values)
-        stripped = pd.Series(pd.NA, index=range(n), dtype="string")
+        else:  # mixed: classify each distinct value (blank text is found below)
+            kind = _kinds(values, blank_text=False)
         is_str = kind == _STR
         if is_str.any():
-            stripped[is_str] = pd.Series(values[is_str], dtype="string").str.strip().to_numpy()
+            texts = np.full(n, None, dtype=object)
+            texts[is_str] = values[is_str]
+            stripped = pd.Series(texts, dtype="string").str.strip()
+        else:
+            stripped = pd.Series(pd.NA, index=range(n), dtype="string")
     # Whitespace-only strings are blank.
     kind[(stripped == "").fillna(False).to_numpy(dtype=bool)] = _BLANK
     return _Uniques(values=values, kind=kind, stripped=stripped)
@@ -344,10 +354,35 @@ def _numbers(u: _Uniques, spec: FieldSpec) -> tuple[object, _Issues]:
     return ints, issues
 
 
+# fold_series of the few distinct texts of enum/bool columns (是/否, grades), remembered: the
+# same handful recurs in every such column, and each fold_series call costs ~2 ms of overhead.
+_FOLD_MEMO: dict[str, str] = {}
+_FOLD_MEMO_MAX = 4096  # distinct texts remembered (cleared beyond)
+_FOLD_MEMO_COLUMN = 64  # columns with more distinct values are folded directly
+
+
+def _folded(text: pd.Series) -> pd.Series:
+    """``fold_series(text)``, with the distinct texts of small columns folded once per process
+    (fold_series works value by value, so a remembered value folds the same)."""
+    if len(text) > _FOLD_MEMO_COLUMN:
+        return fold_series(text)
+    values = text.to_numpy(dtype=object, na_value=None)
+    known = {v: _FOLD_MEMO.get(v) for v in values if v is not None}
+    missing = [v for v, folded in known.items() if folded is None]
+    if missing:
+        folded = fold_series(pd.Series(missing, dtype="string")).to_numpy(dtype=object)
+        new = dict(zip(missing, folded, strict=True))
+        known.update(new)
+        if len(_FOLD_MEMO) + len(new) > _FOLD_MEMO_MAX:
+            _FOLD_MEMO.clear()
+        _FOLD_MEMO.update(new)
+    return pd.Series([None if v is None else known[v] for v in values], dtype="string")
+
+
 def _mapped(
     u: _Uniques, spec: FieldSpec, mapping: dict[str, str] | dict[str, bool], dtype: str
 ) -> tuple[object, _Issues]:
-    keys = fold_series(u.text)
+    keys = _folded(u.text)
     mapped = keys.map(mapping)
     present = u.kind != _BLANK
     bad = present & mapped.isna().to_numpy(dtype=bool)
@@ -451,7 +486,11 @@ def _texts(u: _Uniques, *, compact: bool) -> tuple[object, _Issues]:
 def _id_numbers(u: _Uniques) -> tuple[object, _Issues]:
     text = compact_text(u.text).str.upper()
     # "5.11602E+17" typed or exported as text is the same loss of digits.
-    sci = text.str.fullmatch(r"\d(?:\.\d+)?E\+?\d+").fillna(False).to_numpy(dtype=bool)
+    sci = text.str.contains("E", regex=False).fillna(False).to_numpy(dtype=bool)
+    if sci.any():  # the regex only on the few texts with an exponent mark
+        sci[sci] = text[sci].str.fullmatch(r"\d(?:\.\d+)?E\+?\d+").fillna(False).to_numpy(
+            dtype=bool
+        )
     if sci.any():
         text[sci] = expand_exponent(text[sci]).to_numpy()
     is_num = u.kind == _NUM

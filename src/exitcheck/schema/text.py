@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 # Unit suffixes that exports append to headers: "人均纯收入（元）", "林地面积(亩)".
@@ -80,17 +81,28 @@ def compact_text(values: pd.Series) -> pd.Series:
     the rows that need them: NFKC on non-ASCII rows, the regex on rows holding a space.
     """
     s = values.astype("string").str.strip()
-    wide = s.str.contains("[^\\x00-\\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    wide = _non_ascii(s)
     if wide.any():
         s = s.copy()
         s[wide] = s[wide].str.normalize("NFKC").str.strip().to_numpy()
-    spaced = s.str.contains(" ", regex=False).fillna(False).to_numpy(dtype=bool)
-    spaced |= s.str.contains("\t", regex=False).fillna(False).to_numpy(dtype=bool)
-    spaced |= s.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
+    # Only texts that are not all letters/digits can hold a space: the regex runs on those.
+    spaced = ~s.str.isalnum().fillna(True).to_numpy(dtype=bool)
+    if spaced.any():
+        spaced[spaced] = s[spaced].str.contains(r"[ \t\n]", regex=True).fillna(False).to_numpy(
+            dtype=bool
+        )
     if spaced.any():
         s = s.copy()
         s[spaced] = s[spaced].str.replace(r"\s+", "", regex=True).to_numpy()
     return s
+
+
+def _non_ascii(s: pd.Series) -> np.ndarray:
+    """Rows holding a character beyond U+007F (False for NA); ``str.isascii`` (pandas >= 3) is a
+    plain kernel, ~15x cheaper than the regex that pandas 2.2 needs."""
+    if hasattr(s.str, "isascii"):
+        return ~s.str.isascii().fillna(True).to_numpy(dtype=bool)
+    return s.str.contains("[^\\x00-\\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
 
 
 def fold_series(values: pd.Series) -> pd.Series:
