@@ -7,16 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exitcheck.io.cells import column_letter
 from exitcheck.io.table import RawTable
-
-
-def column_letter(i: int) -> str:
-    letters = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
 
 
 def make_table(

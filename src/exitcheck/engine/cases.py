@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from exitcheck.engine.yamlload import YamlDoc, plain, register_model, yaml_files
 from exitcheck.errors import RuleFileError, UsageError
 from exitcheck.i18n import Catalogue
+from exitcheck.io.cells import column_letter
 
 if TYPE_CHECKING:
     from exitcheck.engine.params import ParamStore
@@ -324,7 +325,7 @@ def case_registry(
         if name == "member_id":
             continue
         members[name] = _typed(name, spec, values, catalogue, doc, vloc)
-        mapping[name] = (spec.label if spec else name, _letter(len(mapping)))
+        mapping[name] = (spec.label if spec else name, column_letter(len(mapping)))
     _derive(members, as_of)
     head_row = 2
     if "relation" in members.columns and n:
@@ -334,7 +335,7 @@ def case_registry(
     for name, (spec, values, vloc) in hh_cols.items():
         column = _typed(name, spec, values, catalogue, doc, vloc)
         households[name] = pd.Series(column.array, index=households.index)
-        mapping[name] = (spec.label if spec else name, _letter(len(mapping)))
+        mapping[name] = (spec.label if spec else name, column_letter(len(mapping)))
     households["member_count"] = pd.array([n], dtype="Int64")
     households["_input"] = np.array([0], dtype=np.int64)
     households["_row"] = np.array([head_row], dtype=np.int64)
@@ -370,15 +371,6 @@ def _issues(case: Case, members: pd.DataFrame, hid: str, head_row: int) -> pd.Da
             "detail": frame["detail"],
         }
     )
-
-
-def _letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def _spec(
