@@ -10,8 +10,8 @@ MSG = Catalogue(
     {
         "file_missing": ("找不到文件", "file not found"),
         "is_directory": (
-            "这是一个文件夹，不是表格文件",
-            "this is a directory, not a spreadsheet file",
+            "这是一个文件夹，不是表格文件；请列出其中的文件，例如 文件夹/*.xlsx",
+            "this is a directory, not a spreadsheet file; list its files, e.g. folder/*.xlsx",
         ),
         "unsupported_ext": (
             "不支持的文件类型“{ext}”（支持 " + SUPPORTED + "）",

@@ -39,6 +39,16 @@ SKIP_REASONS = Catalogue({
 })
 
 
+ISSUE_KINDS = Catalogue({
+    "id_stored_as_number": ("证件号码以数字存储", "ID stored as a number"),
+    "value_not_allowed": ("取值不在允许范围", "value not allowed"),
+    "household_field_conflict": ("同户各行户级字段不一致", "household rows disagree"),
+    "unparseable_number": ("数值无法识别", "unreadable number"),
+    "unparseable_date": ("日期无法识别", "unreadable date"),
+    "duplicate_id_across_households": ("证件号码跨户重复", "ID in several households"),
+})
+
+
 def skip_reason_text(reason: str, lang: str) -> str:
     return SKIP_REASONS(reason, lang) if reason in SKIP_REASONS.entries else reason
 
@@ -82,4 +92,5 @@ def render_inspection(data: dict, console: Console, *, lang: str = "zh") -> None
                   style="bold")
     if data["issues"]:
         console.print(MSG("issues", lang) + "：" + "，".join(
-            f"{k} {v}" for k, v in data["issues"].items()))
+            f"{ISSUE_KINDS(k, lang) if k in ISSUE_KINDS.entries else k} {v}"
+            for k, v in data["issues"].items()))
