@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -64,7 +65,7 @@ def audit(
 
     from exitcheck.pipeline import AuditOptions, run_audit
     from exitcheck.report.console import render_console
-    from exitcheck.report.json_report import build_report, write_json
+    from exitcheck.report.json_report import write_json
     from exitcheck.scope import parse_as_of
 
     as_of_date = parse_as_of(as_of)
@@ -87,29 +88,30 @@ def audit(
         zh, en = phases.get(name, (phase, phase))
         return (en if lang is Lang.en else zh).format(n=n)
 
-    if show_progress:
-        with stderr.status("…") as status:
-            result = run_audit(options, progress=lambda p: status.update(phase_text(p)))
+    with stderr.status("…") if show_progress else nullcontext() as status:
+        progress = (lambda p: status.update(phase_text(p))) if status is not None else None
+        result = run_audit(options, progress=progress)
+        if status is not None:
             status.update("写出报告…" if lang is Lang.zh else "writing reports…")
-            summary, outputs = _write(result, fail_on, lang, show_ids, workbook, json_path,
-                                      junit_path)
-    else:
-        result = run_audit(options)
-        summary, outputs = _write(result, fail_on, lang, show_ids, workbook, json_path,
-                                  junit_path)
+        summary, outputs, report = _write(result, fail_on, lang, show_ids, workbook, json_path,
+                                          junit_path, json_stdout=fmt is OutputFormat.json)
 
-    if fmt is OutputFormat.json:
-        write_json(build_report(result, summary, show_ids=show_ids, lang=lang.value), sys.stdout)
+    if report is not None:
+        write_json(report, sys.stdout)
     elif quiet:
         typer.echo(_verdict_line(summary, lang.value))
     else:
-        render_console(result, summary, Console(), lang=lang.value, outputs=outputs)
+        render_console(result, summary, Console(), lang=lang.value, outputs=outputs,
+                       show_ids=show_ids)
     raise typer.Exit(int(summary.exit_code))
 
 
 def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path | None,
-           json_path: Path | None, junit_path: Path | None):
-    """Summarise once, then write each requested file (each write is atomic)."""
+           json_path: Path | None, junit_path: Path | None, *, json_stdout: bool):
+    """Summarise once, then write each requested file (each write is atomic).
+
+    Returns (summary, outputs written, the JSON report when --format json wants it on stdout).
+    """
     from exitcheck.aggregate import summarize
     from exitcheck.report.excel import write_workbook
     from exitcheck.report.json_report import build_report, write_json
@@ -120,13 +122,16 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
     if workbook is not None:
         write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids)
         outputs["excel"] = workbook
+    report = None
+    if json_path is not None or json_stdout:
+        report = build_report(result, summary, show_ids=show_ids, lang=lang.value)
     if json_path is not None:
-        write_json(build_report(result, summary, show_ids=show_ids, lang=lang.value), json_path)
+        write_json(report, json_path)
         outputs["json"] = json_path
     if junit_path is not None:
         write_junit(result, summary, junit_path, lang=lang.value, show_ids=show_ids)
         outputs["junit"] = junit_path
-    return summary, outputs
+    return summary, outputs, report if json_stdout else None
 
 
 def _verdict_line(summary, lang: str) -> str:
