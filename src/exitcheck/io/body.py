@@ -136,7 +136,8 @@ def _first_values(
     other = np.flatnonzero(~full) if full is not None else np.arange(n_rows)
     rank = np.cumsum(lead[other], axis=1, dtype=np.int16)
     index = np.arange(n_rows)
-    out, runs = [], []
+    out: list[np.ndarray] = []
+    runs: list[np.ndarray | None] = []
     for k in range(1, TOTAL_CELLS + 1):
         col = np.full(n_rows, k - 1, dtype=np.intp)
         col[other] = np.argmax(rank == k, axis=1)

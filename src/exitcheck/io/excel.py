@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -131,7 +132,7 @@ def _read_sheet(path: Path, found: _Candidate) -> RawTable:
     return build_table(cells, found.header, origin, header_notes(found.header, found.row0))
 
 
-def _grid(rows: list[list[object]]) -> np.ndarray:
+def _grid(rows: Sequence[Sequence[object]]) -> np.ndarray:
     """2-D object array of equal-length rows, filled straight from the cells (np.array would
     first probe every row for nesting); ragged rows fall back to np.array."""
     n, width = len(rows), len(rows[0])

@@ -232,9 +232,9 @@ def _load(path: Path) -> FieldCatalogue:
     except ValidationError as exc:
         raise validation_error(path, data, exc) from None
 
-    def fail(key: str, loc: tuple[Any, ...], **values: object) -> RuleFileError:
+    def fail(key: str, at: tuple[Any, ...], /, **values: object) -> RuleFileError:
         zh, en = MSG.both(key, **values)
-        return RuleFileError(zh, message_en=en, location=where(path, line_of(data, loc)))
+        return RuleFileError(zh, message_en=en, location=where(path, line_of(data, at)))
 
     fields: dict[str, FieldSpec] = {}
     for name, fm in model.fields.items():
@@ -284,7 +284,8 @@ def _load(path: Path) -> FieldCatalogue:
     # Every header text must name exactly one field.
     owner: dict[str, str] = {}
     for name, spec in fields.items():
-        texts = [(spec.name, ("fields", name)), (spec.label, ("fields", name, "label"))]
+        texts: list[tuple[str, tuple[Any, ...]]] = [
+            (spec.name, ("fields", name)), (spec.label, ("fields", name, "label"))]
         texts += [(a, ("fields", name, "aliases", i)) for i, a in enumerate(spec.aliases)]
         for text, loc in texts:
             prior = owner.setdefault(header_key(text, catalogue.units), name)
