@@ -219,6 +219,22 @@ def test_the_same_findings_are_in_the_workbook(county: dict[str, Any]) -> None:
     assert len(rows) == len(county["report"]["findings"])
 
 
+def test_rules_sheet_lists_rules_not_run_with_their_reason(county: dict[str, Any]) -> None:
+    wb = openpyxl.load_workbook(county["xlsx"], read_only=True)
+    head, rows = sheet_rows(wb, "规则说明")
+    rule, state, applicable = head.index("规则"), head.index("核查情况"), head.index("适用单位数")
+    by_code = {r[rule]: r for r in rows}
+    report = county["report"]
+    assert set(by_code) == set(report["summary"]["by_rule"]) | {
+        n["rule"] for n in report["rules_not_run"]}
+    assert by_code["INC001"][state] == "已运行"
+    assert by_code["RISK005"][state].startswith("无法核查：输入文件没有 合规自付支出 列")
+    assert by_code["RISK001"][state].startswith("未运行：参数 monitoring_income_line 在 2019 年")
+    assert by_code["RISK005"][applicable] is None  # not counted: never shown as 0 failures
+    notes = report["notes"]
+    assert any(n.startswith("规则 RISK005 无法核查") for n in notes)
+
+
 def test_controls_are_not_reported(county: dict[str, Any]) -> None:
     any_status: dict[str, set[str]] = defaultdict(set)
     for f in county["report"]["findings"]:
@@ -320,15 +336,26 @@ def test_junit_one_case_per_rule_and_failures(county: dict[str, Any]) -> None:
     assert root.tag == "testsuites"
     cases = {c.get("name").split()[0]: c for c in root.iter("testcase")}
     by_rule = county["report"]["summary"]["by_rule"]
-    assert len(list(root.iter("testcase"))) == len(by_rule)
-    assert set(cases) == set(by_rule)
+    not_run = {n["rule"]: n for n in county["report"]["rules_not_run"]}
+    assert len(list(root.iter("testcase"))) == len(by_rule) + len(not_run)
+    assert set(cases) == set(by_rule) | set(not_run) and not set(by_rule) & set(not_run)
     failed = {code for code, c in cases.items() if c.find("failure") is not None}
     assert failed == {code for code, r in by_rule.items() if r["violated_findings"] > 0}
     errors = {code for code, c in cases.items() if c.find("error") is not None}
-    assert errors == {code for code, r in by_rule.items() if r["not_evaluated_findings"] > 0}
-    assert not list(root.iter("skipped"))
-    assert int(root.get("tests")) == len(by_rule)
+    absent = {code for code, n in not_run.items() if n["reason"] == "fields_absent"}
+    assert errors == {code for code, r in by_rule.items()
+                      if r["not_evaluated_findings"] > 0} | absent
+    # The 2019 sample has no 合规自付支出 column: RISK005 is one error, not 100+ households.
+    assert absent == {"RISK005"} and not_run["RISK005"]["names"] == ["compliant_out_of_pocket"]
+    assert "合规自付支出" in cases["RISK005"].find("error").get("message")
+    # Rules with no parameter value for 2019 (the monitoring line) are skipped, never passed.
+    skipped = {code for code, c in cases.items() if c.find("skipped") is not None}
+    assert skipped == set(not_run) - absent and "RISK001" in skipped
+    assert int(root.get("tests")) == len(by_rule) + len(not_run)
     assert int(root.get("failures")) == len(failed)
+    assert int(root.get("errors")) == len(errors) and int(root.get("skipped")) == len(skipped)
+    report_rules = county["report"]["findings"]
+    assert not any(f["rule"] in not_run for f in report_rules)
     inc = cases["INC001"].find("failure")
     assert inc.get("type") == "fail"
     for hh, kinds in county["truth"]["households"].items():

@@ -275,3 +275,109 @@ def test_many_households_vectorized(sources) -> None:
     stats = result.rule_stats.set_index("rule").loc["INC001"]
     assert stats["violated"] == int((income <= 3750).sum())
     assert stats["passed"] == int((income > 3750).sum())
+
+
+# -- rules that cannot run on this input ---------------------------------------------------------
+
+ABSENT_CAT = FieldCatalogue(
+    {
+        **CAT.fields,
+        "household_category": FieldSpec("household_category", "户类型", "Household type",
+                                         "household", "enum", values={"脱贫户": (), "监测户": ()}),
+        "out_of_pocket": FieldSpec("out_of_pocket", "合规自付支出", "Out-of-pocket",
+                                   "household", "number"),
+    }
+)
+ABSENT_RULES = """\
+family: RISK
+rules:
+  - code: RISK001
+    name: risk.needs_absent
+    title: 需要缺失列
+    title_en: Needs an absent column
+    severity: risk
+    level: household
+    when: poverty_status == "已脱贫" or coalesce(household_category, "") == "脱贫户"
+    require: out_of_pocket < per_capita_net_income
+    message: 自付 {out_of_pocket}
+    reference: 测试
+  - code: RISK002
+    name: risk.partly_decided
+    title: 部分可判定
+    title_en: Partly decided
+    severity: risk
+    level: household
+    require: per_capita_net_income > 3500 or out_of_pocket < 100
+    message: 收入 {per_capita_net_income}
+    reference: 测试
+  - code: RISK003
+    name: risk.coalesced
+    title: 缺失列在 coalesce 中
+    title_en: Absent column under coalesce
+    severity: risk
+    level: household
+    require: coalesce(household_category, "脱贫户") == "脱贫户"
+    message: 户类型 {household_category}
+    reference: 测试
+  - code: RISK004
+    name: risk.no_value_this_year
+    title: 当年无参数
+    title_en: No parameter value this year
+    severity: risk
+    level: household
+    require: per_capita_net_income > param.later
+    message: 收入 {per_capita_net_income}
+    reference: 测试
+"""
+
+
+@pytest.fixture
+def absent_sources(tmp_path: Path):
+    (tmp_path / "line.yaml").write_text(textwrap.dedent(PARAMS["line.yaml"]), encoding="utf-8")
+    (tmp_path / "later.yaml").write_text(textwrap.dedent("""\
+        name: later
+        title: 以后才有
+        type: number
+        values:
+          national: [{from: 2020-01-01, value: 5000, source: 国家}]
+        """), encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(ABSENT_RULES, encoding="utf-8")
+    store = load_params([tmp_path / "line.yaml", tmp_path / "later.yaml"], include_shipped=False)
+    rs = load_ruleset([tmp_path / "rules.yaml"], include_shipped=False, catalogue=ABSENT_CAT,
+                      known_params=store.names())
+    return rs, store
+
+
+def test_rule_needing_an_absent_column_is_reported_once_not_per_household(
+    absent_sources,
+) -> None:
+    result = run(absent_sources)
+    not_run = {n.code: n for n in result.not_run}
+    assert set(not_run) == {"RISK001", "RISK004"}
+    risk1 = not_run["RISK001"]
+    # Only the field that made `require` unknown is named, not the coalesced one in `when`.
+    assert (risk1.reason, risk1.names, risk1.labels) == (
+        "fields_absent", ("out_of_pocket",), ("合规自付支出",))
+    # H1-H3 are exited (selected by `when`); H5's blank status leaves `when` unknown.
+    assert risk1.units == 4 and risk1.rule.level == "household"
+    assert (not_run["RISK004"].reason, not_run["RISK004"].names) == ("params_missing", ("later",))
+    # Neither is counted as run or passed, and neither lists a finding per household.
+    assert [r.code for r in result.rules] == ["RISK002", "RISK003"]
+    assert result.rule_stats["rule"].tolist() == ["RISK002", "RISK003"]
+    assert not result.findings["rule"].isin(["RISK001", "RISK004"]).any()
+    assert any("RISK001" in n and "合规自付支出" in n and "4 户" in n for n in result.notes)
+    assert any("RISK004" in n and "later" in n and "2019" in n for n in result.notes)
+    en = run(absent_sources, lang="en")
+    assert any("RISK001" in n and "Out-of-pocket" in n and "4 households" in n for n in en.notes)
+
+
+def test_rule_that_decided_some_units_keeps_its_per_unit_findings(absent_sources) -> None:
+    result = run(absent_sources)
+    stats = result.rule_stats.set_index("rule")
+    # RISK002: income 4000 and 5000 pass without the absent column; the others cannot be decided.
+    assert stats.loc["RISK002"].tolist() == [5, 2, 0, 3, 0]
+    f = result.findings[result.findings["rule"] == "RISK002"]
+    assert sorted(f["household_id"]) == ["H2", "H3", "H4"]
+    assert set(f["status"]) == {"not_evaluated"}
+    # RISK003: the absent column only feeds coalesce(): every household passes.
+    assert stats.loc["RISK003"].tolist() == [5, 5, 0, 0, 0]

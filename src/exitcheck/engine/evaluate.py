@@ -13,7 +13,13 @@ import pandas as pd
 from pandas.core.dtypes.cast import maybe_box_native  # what DataFrame.to_dict boxes with
 
 from exitcheck.engine.render import format_series, render
-from exitcheck.engine.result import AuditResult, ParamValue
+from exitcheck.engine.result import (
+    FIELDS_ABSENT,
+    PARAMS_MISSING,
+    AuditResult,
+    ParamValue,
+    RuleNotRun,
+)
 from exitcheck.findings import FINDING_COLUMNS, Status, empty_findings
 from exitcheck.i18n import Catalogue
 
@@ -32,8 +38,17 @@ MSG = Catalogue(
                          "cannot tell whether the rule applies: {fields} blank"),
         "when_unknown": ("无法判断是否适用：所需数据不全",
                          "cannot tell whether the rule applies: data incomplete"),
-        "rule_not_run": ("规则 {codes} 未运行：参数 {params} 在 {year} 年没有适用的取值",
-                         "rules {codes} not run: parameter {params} has no value for {year}"),
+        # Rules not run (RuleNotRun): "规则 {codes} " + the reason.
+        "rule_note": ("规则 {codes} {reason}", "rules {codes} {reason}"),
+        "not_run.params_missing": ("未运行：参数 {names} 在 {year} 年没有适用的取值",
+                                   "not run: parameter {names} has no value for {year}"),
+        "not_run.fields_absent": (
+            "无法核查：输入文件没有 {names} 列（{units} {unit}本应核查，不计为通过）",
+            "not evaluated: the input has no {names} column ({units} {unit} it applies to; not "
+            "counted as passed)",
+        ),
+        "unit.household": ("户", "households"),
+        "unit.member": ("人", "members"),
     }
 )
 
@@ -124,21 +139,23 @@ def evaluate(
     progress: Callable[[int, int], None] | None = None,
 ) -> AuditResult:
     """Apply every rule column-at-a-time; one EvalContext (and cache) shared by all rules."""
-    resolved, runnable, notes = resolve_params(ruleset, params, year, region, lang)
+    resolved, runnable, not_run = resolve_params(ruleset, params, year, region)
+    notes = params_missing_notes(not_run, year, lang)
     ctx = make_context(registry, resolved, as_of)
+    present = present_fields(registry)
     frames: list[pd.DataFrame] = []
     applicable: dict[str, int] = {}
     total = len(runnable)
     for i, rule in enumerate(runnable):
-        if rule.spec.builtin is not None:
-            found, n_units = builtin_findings(rule, registry, lang)
+        ran = _run_rule(rule, registry, ctx, resolved, present, lang)
+        if isinstance(ran, RuleNotRun):
+            not_run.append(ran)
+            notes.append(MSG("rule_note", lang, codes=ran.code,
+                             reason=not_run_reason(ran, year, lang)))
         else:
-            outcome = rule_outcome(rule, ctx)
-            found = findings_frame(rule, outcome, registry, ctx, resolved, lang)
-            n_units = int((outcome.status != NOT_APPLICABLE).sum())
-        applicable[rule.code] = n_units
-        if len(found):
-            frames.append(found)
+            found, applicable[rule.code] = ran
+            if len(found):
+                frames.append(found)
         if progress is not None:
             progress(i + 1, total)
     findings = (
@@ -151,30 +168,104 @@ def evaluate(
             findings, exemptions, ruleset, registry, as_of, lang
         )
         notes.extend(exemption_notes)
-    run_codes = {r.code for r in runnable}
+    run_codes = [r.code for r in runnable if r.code in applicable]
     return AuditResult(
         registry=registry,
-        rules=[info for info in ruleset.info() if info.code in run_codes],
+        rules=[info for info in ruleset.info() if info.code in applicable],
         params=[resolved[n] for n in sorted(resolved)],
         findings=findings,
-        rule_stats=rule_stats(findings, [r.code for r in runnable], applicable),
+        rule_stats=rule_stats(findings, run_codes, applicable),
         year=year,
         as_of=as_of,
         region=region[:2] if region else None,
         region_name=region_name,
         region_origin=region_origin,
         notes=notes,
+        not_run=not_run,
     )
 
 
+def _run_rule(
+    rule: LoadedRule,
+    registry: Registry,
+    ctx: EvalContext,
+    resolved: dict[str, ParamValue],
+    present: frozenset[str],
+    lang: str,
+) -> tuple[pd.DataFrame, int] | RuleNotRun:
+    """(findings, units the rule applied to), or why it could not be run on this input."""
+    if rule.spec.builtin is not None:
+        return builtin_findings(rule, registry, lang)
+    outcome = rule_outcome(rule, ctx)
+    skipped = fields_absent(rule, outcome, present, lang)
+    if skipped is not None:
+        return skipped
+    found = findings_frame(rule, outcome, registry, ctx, resolved, lang)
+    return found, int((outcome.status != NOT_APPLICABLE).sum())
+
+
+def present_fields(registry: Registry) -> frozenset[str]:
+    """Field names that are columns of the input (or derived from it) at either level."""
+    return frozenset(
+        {*map(str, registry.members.columns), *map(str, registry.households.columns),
+         str(registry.households.index.name)}
+    )
+
+
+def fields_absent(
+    rule: LoadedRule, outcome: Outcome, present: frozenset[str], lang: str
+) -> RuleNotRun | None:
+    """A rule that reads a field the input has no column for and so decided no unit at all.
+
+    Listing it as not_evaluated once per household would bury the one fact that matters: the
+    export lacks the column. A rule that still decided some units (`a or absent`) keeps its
+    per-unit findings.
+    """
+    absent = tuple(name for name in rule.fields if name not in present)
+    if not absent:
+        return None
+    status = outcome.status.to_numpy()
+    undecided = status == NOT_EVALUATED
+    if not undecided.any() or ((status == PASS) | (status == VIOLATED)).any():
+        return None
+    # Name the absent fields of `require` when some selected unit could not be decided, else
+    # those of `when`: an absent field under coalesce() in `when` is not why.
+    when_unknown = outcome.when_unknown.to_numpy(dtype=bool)
+    clause = rule.require if (undecided & ~when_unknown).any() or rule.when is None else rule.when
+    absent = tuple(name for name in absent if name in clause.fields) or absent
+    from exitcheck.engine.expr_names import DERIVED
+
+    labels = tuple(_label(rule, name, lang, DERIVED) for name in absent)
+    return RuleNotRun(rule.info(), FIELDS_ABSENT, absent, labels, units=int(undecided.sum()))
+
+
+def params_missing_notes(not_run: list[RuleNotRun], year: int, lang: str) -> list[str]:
+    """One note per set of missing parameters, naming the rules it stopped."""
+    grouped: dict[str, list[RuleNotRun]] = {}
+    for item in not_run:
+        if item.reason == PARAMS_MISSING:
+            grouped.setdefault("、".join(item.names), []).append(item)
+    sep = "、" if lang != "en" else ", "
+    return [MSG("rule_note", lang, codes=sep.join(i.code for i in items),
+                reason=not_run_reason(items[0], year, lang))
+            for items in grouped.values()]
+
+
+def not_run_reason(item: RuleNotRun, year: int, lang: str = "zh") -> str:
+    """Why a rule was not run, in one line (notes, 规则说明 sheet, JUnit)."""
+    sep = "、" if lang != "en" else ", "
+    return MSG(f"not_run.{item.reason}", lang, names=sep.join(item.labels), year=year,
+               units=item.units, unit=MSG(f"unit.{item.rule.level}", lang))
+
+
 def resolve_params(
-    ruleset: RuleSet, params: ParamStore, year: int, region: str | None, lang: str
-) -> tuple[dict[str, ParamValue], list[LoadedRule], list[str]]:
+    ruleset: RuleSet, params: ParamStore, year: int, region: str | None
+) -> tuple[dict[str, ParamValue], list[LoadedRule], list[RuleNotRun]]:
     """Resolve every parameter the rules read for (year, region).
 
     A rule reading a parameter that has no value in force that year (the monitoring line before
     2020, say) is not run; a note names it, so it is never mistaken for a rule that passed.
-    Returns (resolved values, rules to run, notes).
+    Returns (resolved values, rules to run, rules not run).
     """
     resolved: dict[str, ParamValue] = {}
     missing: set[str] = set()
@@ -185,17 +276,15 @@ def resolve_params(
         else:
             resolved[name] = value
     runnable: list[LoadedRule] = []
-    not_run: dict[str, list[str]] = {}  # missing parameters -> rule codes, for one note each
+    not_run: list[RuleNotRun] = []
     for rule in ruleset.rules:
-        absent = sorted(set(rule.params) & missing)
+        absent = tuple(sorted(set(rule.params) & missing))
         if absent:
-            not_run.setdefault("、".join(absent), []).append(rule.code)
+            not_run.append(RuleNotRun(rule.info(), PARAMS_MISSING, absent, absent))
         else:
             runnable.append(rule)
-    notes = [MSG("rule_not_run", lang, codes="、".join(codes), year=year, params=params)
-             for params, codes in not_run.items()]
     used = {p for rule in runnable for p in rule.params}
-    return {n: v for n, v in resolved.items() if n in used}, runnable, notes
+    return {n: v for n, v in resolved.items() if n in used}, runnable, not_run
 
 
 def rule_stats(
@@ -536,7 +625,7 @@ def explain_household(
     lang: str = "zh",
 ) -> list[Explanation]:
     """Every rule's outcome for one household, with the inputs it read and their cells."""
-    resolved, runnable, _ = resolve_params(ruleset, params, year, region, lang)
+    resolved, runnable, _ = resolve_params(ruleset, params, year, region)
     ctx = make_context(registry, resolved, as_of)
     hh_mask = registry.households.index.astype(str) == household_id
     mem_mask = (registry.members["household_id"].astype(str) == household_id).to_numpy()

@@ -42,6 +42,31 @@ class ParamValue:
     note: str | None = None  # e.g. "no value for 四川 2019: national value used"
 
 
+PARAMS_MISSING = "params_missing"
+FIELDS_ABSENT = "fields_absent"
+
+
+@dataclass(frozen=True)
+class RuleNotRun:
+    """A selected rule that was not run, and why; nothing it would have decided counts as passed.
+
+    ``params_missing``: a parameter it reads has no value in force for the audited year (the
+    monitoring line before 2020). ``fields_absent``: fields it needs are not columns of the input
+    at all (a 2019 export has no 合规自付支出), so it could not be decided for any unit; reported
+    once for the rule instead of once per household.
+    """
+
+    rule: RuleInfo
+    reason: str  # PARAMS_MISSING | FIELDS_ABSENT
+    names: tuple[str, ...]  # the parameters without a value, or the absent fields
+    labels: tuple[str, ...]  # the same names as reports show them (field labels)
+    units: int = 0  # fields_absent: households/members the rule would have applied to
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+
 @dataclass
 class AuditResult:
     """Everything one audit produced; report/ renders it, aggregate/ summarises it."""
@@ -61,3 +86,5 @@ class AuditResult:
     region_name: str | None  # e.g. "四川省"
     region_origin: str  # "option" | "inferred" (from ID/area codes) | "none"
     notes: list[str] = field(default_factory=list)  # e.g. expired exemptions, inferred year
+    # Selected rules that were not run (not in ``rules`` or ``rule_stats``), with the reason.
+    not_run: list[RuleNotRun] = field(default_factory=list)

@@ -81,6 +81,15 @@ def _summary(summary: Summary) -> dict[str, Any]:
     }
 
 
+def _rules_not_run(result: AuditResult) -> list[dict[str, Any]]:
+    return [
+        {"rule": n.code, "name": n.rule.name, "family": n.rule.family,
+         "severity": n.rule.severity, "level": n.rule.level, "reason": n.reason,
+         "names": list(n.names), "labels": list(n.labels), "units": n.units}
+        for n in result.not_run
+    ]
+
+
 def _findings(result: AuditResult, show_ids: bool) -> list[dict[str, Any]]:
     f = findings_frame(result)[list(FINDING_COLUMNS)].copy()
     if not show_ids:
@@ -129,6 +138,7 @@ def build_report(
         },
         "households": _households(summary, show_ids),
         "findings": _findings(result, show_ids),
+        "rules_not_run": _rules_not_run(result),
         "notes": [str(n) if show_ids else mask_text(str(n)) for n in summary.notes],
     }
 

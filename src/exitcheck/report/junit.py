@@ -1,8 +1,10 @@
 """JUnit XML for CI dashboards: one <testsuite> per rule family, one <testcase> per rule.
 
 A rule with violated findings gets a <failure>; one with not_evaluated findings gets an
-<error type="not_evaluated"> (never <skipped>, never a silent pass: issue `exitcheck audit`,
-item 5). Exempted findings are listed in <system-out> and do not fail the case.
+<error type="not_evaluated"> (never a silent pass: issue `exitcheck audit`, item 5). Exempted
+findings are listed in <system-out> and do not fail the case. A selected rule that was not run
+is a case too: <error type="fields_absent"> when the input lacks a column it needs, <skipped>
+when it has no parameter value for the audited year (no standard to check against then).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from exitcheck.aggregate import FAMILY_ORDER, Summary, findings_frame
-from exitcheck.engine.result import AuditResult
+from exitcheck.engine.evaluate import not_run_reason
+from exitcheck.engine.result import FIELDS_ABSENT, AuditResult, RuleInfo, RuleNotRun
 from exitcheck.findings import Status
 from exitcheck.report.atomic import atomic_output
 from exitcheck.report.mask import mask_text_series
@@ -46,11 +49,12 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
     if not show_ids:
         f["message"] = mask_text_series(f["message"])
     by_rule = {code: sub for code, sub in f.groupby("rule", sort=False)}
-    rules = sorted(result.rules, key=lambda r: (
+    not_run = {n.code: n for n in result.not_run}
+    rules = sorted([*result.rules, *(n.rule for n in result.not_run)], key=lambda r: (
         FAMILY_ORDER.index(r.family) if r.family in FAMILY_ORDER else len(FAMILY_ORDER),
         r.family, r.code))
     root = ET.Element("testsuites", name="exitcheck")
-    totals = {"tests": 0, "failures": 0, "errors": 0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     suites: dict[str, ET.Element] = {}
     for rule in rules:
         suite = suites.get(rule.family)
@@ -63,32 +67,49 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
         case = ET.SubElement(suite, "testcase", classname=rule.family,
                              name=_xml_safe(f"{rule.code} {rule.name}"), time="0")
         case.set("title", _xml_safe(title))
-        counts = {"tests": 1, "failures": 0, "errors": 0}
-        sub = by_rule.get(rule.code, f.iloc[0:0])
-        violated = sub[sub["status"] == Status.VIOLATED.value]
-        not_eval = sub[sub["status"] == Status.NOT_EVALUATED.value]
-        exempted = sub[sub["status"] == Status.EXEMPTED.value]
-        if len(violated):
-            n = violated["household_id"].nunique()
-            el = ET.SubElement(case, "failure", type=rule.severity,
-                               message=MSG("junit.failure", lang, n=n))
-            el.text = _lines(violated, lang)
-            counts["failures"] = 1
-        if len(not_eval):
-            n = not_eval["household_id"].nunique()
-            el = ET.SubElement(case, "error", type=Status.NOT_EVALUATED.value,
-                               message=MSG("junit.error", lang, n=n))
-            el.text = _lines(not_eval, lang)
-            counts["errors"] = 1
-        if len(exempted):
-            out = ET.SubElement(case, "system-out")
-            out.text = (MSG("junit.exempted", lang, n=exempted["household_id"].nunique())
-                        + "\n" + _lines(exempted, lang))
+        if rule.code in not_run:
+            counts = _not_run_case(case, not_run[rule.code], result.year, lang)
+        else:
+            counts = _case(case, rule, by_rule.get(rule.code, f.iloc[0:0]), lang)
         for key, val in counts.items():
             suite.set(key, str(int(suite.get(key, "0")) + val))
             totals[key] += val
     root.attrib.update({k: str(v) for k, v in totals.items()})
     return root
+
+
+def _case(case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str) -> dict[str, int]:
+    """Fill one rule's <testcase> from its findings; returns the counts it adds."""
+    counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
+    violated = sub[sub["status"] == Status.VIOLATED.value]
+    not_eval = sub[sub["status"] == Status.NOT_EVALUATED.value]
+    exempted = sub[sub["status"] == Status.EXEMPTED.value]
+    if len(violated):
+        n = violated["household_id"].nunique()
+        el = ET.SubElement(case, "failure", type=rule.severity,
+                           message=MSG("junit.failure", lang, n=n))
+        el.text = _lines(violated, lang)
+        counts["failures"] = 1
+    if len(not_eval):
+        n = not_eval["household_id"].nunique()
+        el = ET.SubElement(case, "error", type=Status.NOT_EVALUATED.value,
+                           message=MSG("junit.error", lang, n=n))
+        el.text = _lines(not_eval, lang)
+        counts["errors"] = 1
+    if len(exempted):
+        out = ET.SubElement(case, "system-out")
+        out.text = (MSG("junit.exempted", lang, n=exempted["household_id"].nunique())
+                    + "\n" + _lines(exempted, lang))
+    return counts
+
+
+def _not_run_case(case: ET.Element, item: RuleNotRun, year: int, lang: str) -> dict[str, int]:
+    message = _xml_safe(not_run_reason(item, year, lang))
+    if item.reason == FIELDS_ABSENT:
+        ET.SubElement(case, "error", type=FIELDS_ABSENT, message=message)
+        return {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
+    ET.SubElement(case, "skipped", message=message)
+    return {"tests": 1, "failures": 0, "errors": 0, "skipped": 1}
 
 
 def write_junit(

@@ -178,6 +178,13 @@ MSG = Catalogue(
                         "{n} households not evaluated (data missing; not counted as passed)"),
         "junit.exempted": ("{n} 户已豁免", "{n} households exempted"),
         "junit.more": ("… 另有 {n} 条", "… {n} more"),
+        # rules not run (engine/result.py RuleNotRun)
+        "col.run_state": ("核查情况", "Run"),
+        "run_state.ran": ("已运行", "run"),
+        "rules_not_run_line": (
+            "未运行的规则：{codes}——原因见说明，不计为通过",
+            "Rules not run: {codes} — see the notes; not counted as passed",
+        ),
     }
 )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from exitcheck.aggregate import Summary, findings_frame, member_names
+from exitcheck.engine.evaluate import not_run_reason
 from exitcheck.engine.result import AuditResult
 from exitcheck.findings import Family
 from exitcheck.report.jsonsafe import compact_json
@@ -219,9 +220,21 @@ def findings_table(result: AuditResult, lang: str = "zh", *, show_ids: bool = Fa
 
 def rules_table(result: AuditResult, summary: Summary, lang: str = "zh") -> Table:
     frame = summary.rules.reset_index()
+    frame["run_state"] = MSG("run_state.ran", lang)
+    if result.not_run:
+        # Selected rules that were not run: listed with why, their counts left blank.
+        skipped = pd.DataFrame([
+            {"rule": n.code, "name": n.rule.name, "family": n.rule.family,
+             "severity": n.rule.severity, "level": n.rule.level, "title": n.rule.title,
+             "title_en": n.rule.title_en, "reference": n.rule.reference,
+             "source": n.rule.source, "run_state": not_run_reason(n, result.year, lang)}
+            for n in result.not_run
+        ])
+        frame = pd.concat([frame, skipped], ignore_index=True)
     values = {p.name: f"{p.name}={param_value_text(p.value)}{(' ' + p.unit) if p.unit else ''}"
               for p in result.params}
-    params = {r.code: "；".join(values.get(n, n) for n in r.params) for r in result.rules}
+    rules = [*result.rules, *(n.rule for n in result.not_run)]
+    params = {r.code: "；".join(values.get(n, n) for n in r.params) for r in rules}
     frame["params_l"] = frame["rule"].map(params).fillna("")
     frame["title_l"] = _rule_title(frame, lang)
     frame["family_l"] = frame["family"].map(lambda c: family_label(str(c), lang))
@@ -230,6 +243,7 @@ def rules_table(result: AuditResult, summary: Summary, lang: str = "zh") -> Tabl
     spec = [("rule", "col.rule", TEXT), ("name", "col.rule_name", TEXT),
             ("title_l", "col.title", TEXT), ("family_l", "col.family", TEXT),
             ("severity_l", "col.severity", TEXT), ("level_l", "col.level", TEXT),
+            ("run_state", "col.run_state", TEXT),
             ("reference", "col.reference", TEXT), ("params_l", "col.params", TEXT),
             ("source", "col.source_file", TEXT), ("applicable_units", "col.applicable", INT),
             ("passed_units", "col.passed", INT), ("violated_units", "col.violated", INT),
