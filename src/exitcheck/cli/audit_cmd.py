@@ -61,6 +61,9 @@ def audit(
 ) -> None:
     """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
     set_lang(lang.value)
+    from exitcheck.io import prefetch
+
+    prefetch.start(files, sheet)  # parses while the rest is imported (io/prefetch.py)
     from rich.console import Console
 
     from exitcheck.pipeline import AuditOptions, run_audit

@@ -44,6 +44,9 @@ def explain(
     from exitcheck.scope import parse_as_of, resolve_scope
 
     set_lang(lang.value)
+    from exitcheck.io import prefetch
+
+    prefetch.start([file], sheet)  # parses while the rest is imported (io/prefetch.py)
     en = lang is Lang.en
     ruleset, store = load_sources(rules, params)
     if select:

@@ -23,6 +23,9 @@ def inspect(
 ) -> None:
     """查看读取与识别结果 Show what exitcheck detects in registry exports."""
     set_lang(lang.value)
+    from exitcheck.io import prefetch
+
+    prefetch.start(list(files), sheet)  # parses while the rest is imported (io/prefetch.py)
     from exitcheck.schema.loader import load_registry
 
     registry = load_registry(list(files), sheet=sheet, encoding=encoding, columns=columns)

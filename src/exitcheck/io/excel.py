@@ -11,6 +11,7 @@ import numpy as np
 from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 from exitcheck.gcpause import gc_paused
+from exitcheck.io import prefetch
 from exitcheck.io.body import Origin, build_table
 from exitcheck.io.errors import input_error
 from exitcheck.io.header import SCAN_ROWS, Header, HeaderScore, Merge, detect_header, passes
@@ -39,13 +40,16 @@ def read_workbook(
     path: Path, kind: str, sheet: str | None, header_score: HeaderScore | None
 ) -> list[RawTable]:
     """Every sheet whose header passes, best first; or just ``sheet`` (name or 1-based index)."""
-    book = _open(path, kind)
+    ahead = prefetch.take(path)
+    book = ahead.book if ahead is not None else _open(path, kind)
+    parsed = ahead.sheets if ahead is not None else {}
     names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     if not names:
         raise input_error("empty_workbook", path)
     explicit = sheet is not None
     chosen = [_resolve_sheet(path, sheet, names)] if sheet is not None else names
-    scanned = [_scan(path, book, name, header_score, explicit) for name in chosen]
+    scanned = [_scan(path, book, name, header_score, explicit, parsed.get(name))
+               for name in chosen]
     if all(c is _EMPTY for c in scanned):
         raise input_error("empty_workbook", path)
     found = [c for c in scanned if isinstance(c, _Candidate)]
@@ -94,11 +98,12 @@ def _scan(
     name: str,
     header_score: HeaderScore | None,
     explicit: bool,
+    parsed: CalamineSheet | None = None,
 ) -> _Candidate | object | None:
-    """Parse one sheet (once) and find its header from its first rows only; _EMPTY for a sheet
-    without cells, None for one without a header."""
+    """Parse one sheet (once; ``parsed`` if io.prefetch already did) and find its header from its
+    first rows only; _EMPTY for a sheet without cells, None for one without a header."""
     try:
-        sheet = book.get_sheet_by_name(name)
+        sheet = parsed if parsed is not None else book.get_sheet_by_name(name)
         head = sheet.to_python(nrows=SCAN_ROWS)
         start = sheet.start
         ranges = sheet.merged_cell_ranges

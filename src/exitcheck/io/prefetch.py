@@ -1,0 +1,93 @@
+"""Parse workbooks ahead: python-calamine runs without the GIL, so imports overlap the parse.
+
+The command line starts a prefetch before it imports pandas and the rest of exitcheck (~0.25 s
+at start-up, docs/PERFORMANCE.md); ``io.excel`` then takes the parsed sheets instead of parsing
+again. Only one file is parsed ahead at a time: taking file i starts file i+1, so a batch of
+inputs is a two-stage pipeline, never every workbook in memory at once.
+
+Nothing here reports errors: anything that goes wrong is left for the normal read to meet and
+report with file, sheet and cell.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Suffixes python-calamine opens by name (the readers open other names by content).
+_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+
+@dataclass
+class Parsed:
+    """A workbook opened ahead and the worksheets parsed so far, by name."""
+
+    book: Any  # python_calamine.CalamineWorkbook
+    sheets: dict[str, Any] = field(default_factory=dict)  # name -> CalamineSheet
+
+
+class _Ahead:
+    def __init__(self, path: Path, sheet: str | None) -> None:
+        self.path = path
+        self.sheet = sheet
+        self.result: Parsed | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True, name="exitcheck-prefetch")
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+            book = CalamineWorkbook.from_path(self.path)
+            parsed = Parsed(book)
+            names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+            if self.sheet is not None:
+                names = [n for i, n in enumerate(names, start=1)
+                         if self.sheet in (n, str(i))][:1]
+            for name in names:
+                parsed.sheets[name] = book.get_sheet_by_name(name)
+            self.result = parsed
+        except Exception:  # the normal read meets the same problem and reports it properly
+            self.result = None
+
+
+_lock = threading.Lock()
+_queue: list[tuple[Path, str | None]] = []
+_ahead: _Ahead | None = None
+
+
+def start(paths: list[Path], sheet: str | None = None) -> None:
+    """Begin parsing the first workbook among ``paths``; the others follow as each is taken."""
+    global _ahead
+    with _lock:
+        _queue[:] = [(Path(p), sheet) for p in paths
+                     if Path(p).suffix.lower() in _SUFFIXES and Path(p).is_file()]
+        _ahead = None
+        _next()
+
+
+def _next() -> None:
+    global _ahead
+    _ahead = _Ahead(*_queue.pop(0)) if _queue else None
+
+
+def take(path: Path) -> Parsed | None:
+    """The prefetched workbook for ``path`` (waiting for its parse), else None."""
+    global _ahead
+    with _lock:
+        ahead = _ahead
+        if ahead is None or ahead.path != Path(path):
+            return None
+        _next()
+    ahead.thread.join()
+    return ahead.result
+
+
+def clear() -> None:
+    """Forget every prefetch (a running parse finishes in its daemon thread, unused)."""
+    global _ahead
+    with _lock:
+        _queue.clear()
+        _ahead = None
