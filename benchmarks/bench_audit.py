@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _plain import fastest_plain_read
+from _plain import fastest_plain_read, fastexcel_read
 from _report import ROOT, machine_lines, replace_section, seconds
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -73,6 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_audit_") as tmp:
         out = Path(tmp)
         t_plain, t_plain_gc_on, n_rows = fastest_plain_read(path, RUNS)
+        t_fx = fastexcel_read(path, RUNS)
         for _ in range(RUNS):
             wall, peak, _code = one_audit(command, path, out)
             walls.append(wall)
@@ -101,6 +102,11 @@ def main() -> None:
         f"{seconds(t_audit)} | {ratio:.2f}x | "
         f"{verdict} | {max(peaks):.0f} MiB | {sizes['out.xlsx']:.1f} MiB | "
         f"{sizes['out.json']:.1f} MiB |",
+        "",
+        (f"For the record, fastexcel (calamine into Arrow columns, benchmarks/_plain.py) read the "
+         f"same sheet in {seconds(t_fx)}: the audit is {t_audit / t_fx:.2f}x of that."
+         if t_fx is not None else
+         "fastexcel is not installed (`pip install -e '.[bench]'`): its read was not timed."),
         "",
         f"All audit runs: {', '.join(seconds(w) for w in walls)}. Peak RSS is the largest "
         "`ru_maxrss` of the audit subprocesses (from `os.wait4`).",

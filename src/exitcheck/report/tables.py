@@ -182,8 +182,12 @@ def households_table(
     return _table(frame, spec, lang)
 
 
-def _finding_rows(result: AuditResult, lang: str, show_ids: bool) -> pd.DataFrame:
+def _finding_rows(
+    result: AuditResult, lang: str, show_ids: bool, family: str | None = None
+) -> pd.DataFrame:
     f = findings_frame(result)
+    if family is not None:  # before the per-row work below
+        f = f[(f["family"] == family).to_numpy(dtype=bool)].reset_index(drop=True)
     f["member_name"] = member_names(result, f)
     f["family_l"] = f["family"].map(lambda c: family_label(str(c), lang))
     f["severity_l"] = _labels(f["severity"], "severity", lang)
@@ -196,8 +200,7 @@ def _finding_rows(result: AuditResult, lang: str, show_ids: bool) -> pd.DataFram
 
 
 def data_issues_table(result: AuditResult, lang: str = "zh", *, show_ids: bool = False) -> Table:
-    f = _finding_rows(result, lang, show_ids)
-    f = f[f["family"] == Family.DQ.value]
+    f = _finding_rows(result, lang, show_ids, family=Family.DQ.value)
     spec = [("rule", "col.rule", TEXT), ("title", "col.title", TEXT),
             ("severity_l", "col.severity", TEXT), ("status_l", "col.status", TEXT),
             ("household_id", "col.household_id", TEXT), ("member_id", "col.member_id", TEXT),
