@@ -133,3 +133,17 @@ def test_explain_one_household(cli, sample_xlsx) -> None:
     missing = cli("explain", sample_xlsx, "--household", "NOPE")
     assert missing.returncode == 2
     assert "NOPE" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_explain_lists_rules_the_audit_would_not_run(cli, sample_xlsx) -> None:
+    res = cli("explain", sample_xlsx, "--household", "5116021012010003", "--select", "RISK")
+    assert res.returncode == 0, res.stderr
+    blocks = {b.split()[0]: b for b in res.stdout.split("\n\n") if b.startswith("RISK")}
+    # No monitoring line in 2019; the 2019 export has no 合规自付支出 column.
+    assert "未运行" in blocks["RISK001"].splitlines()[0]
+    assert "参数 monitoring_income_line 在 2019 年没有适用的取值" in blocks["RISK001"]
+    assert "未运行" in blocks["RISK005"].splitlines()[0]
+    assert "输入文件没有 合规自付支出 列" in blocks["RISK005"]
+    assert "compliant_out_of_pocket = " not in blocks["RISK005"]  # no cell of an absent column
+    assert "未运行" not in blocks["RISK003"]  # a rule that runs is explained as before
+    assert "transfer_income = 7400  (贫困人口明细!AJ10)" in blocks["RISK003"]

@@ -19,6 +19,7 @@ OUTCOME = {
     "violated": ("[red]不符合[/red]", "[red]violated[/red]"),
     "not_evaluated": ("[yellow]未能核查[/yellow]", "[yellow]not evaluated[/yellow]"),
     "not_applicable": ("[dim]不适用[/dim]", "[dim]not applicable[/dim]"),
+    "not_run": ("[yellow]未运行[/yellow]", "[yellow]not run[/yellow]"),
 }
 
 

@@ -56,6 +56,7 @@ PASS = "pass"
 VIOLATED = Status.VIOLATED.value
 NOT_EVALUATED = Status.NOT_EVALUATED.value
 NOT_APPLICABLE = "not_applicable"
+NOT_RUN = "not_run"  # explain only: the audit would not run the rule (RuleNotRun)
 _STATUS_LABELS = np.array([NOT_EVALUATED, NOT_APPLICABLE, PASS, VIOLATED], dtype=object)
 STATS_COLUMNS = ("rule", "applicable", "passed", "violated", "not_evaluated", "exempted")
 # Derived fields cite the column they were derived from (schema/derive.py).
@@ -606,7 +607,7 @@ class Explanation:
     """How one rule went for one household (for `exitcheck explain`)."""
 
     rule: LoadedRule
-    outcome: str  # household rules: PASS/VIOLATED/NOT_EVALUATED/NOT_APPLICABLE
+    outcome: str  # household rules: PASS/VIOLATED/NOT_EVALUATED/NOT_APPLICABLE; or NOT_RUN
     member_outcomes: list[tuple[str, str]]  # member rules: (member_id, outcome)
     inputs: list[tuple[str, str, Any, str | None]]  # (unit id, field, value, cell)
     params: list[ParamValue]
@@ -624,13 +625,23 @@ def explain_household(
     as_of: date,
     lang: str = "zh",
 ) -> list[Explanation]:
-    """Every rule's outcome for one household, with the inputs it read and their cells."""
-    resolved, runnable, _ = resolve_params(ruleset, params, year, region)
+    """Every rule's outcome for one household, with the inputs it read and their cells.
+
+    A rule the audit would not run (no parameter value for the year, or a needed column absent
+    from the input) is listed with outcome ``not_run`` and the reason as its message.
+    """
+    resolved, runnable, not_run = resolve_params(ruleset, params, year, region)
     ctx = make_context(registry, resolved, as_of)
+    present = present_fields(registry)
     hh_mask = registry.households.index.astype(str) == household_id
     mem_mask = (registry.members["household_id"].astype(str) == household_id).to_numpy()
+    skipped = {n.code: not_run_reason(n, year, lang) for n in not_run}
+    will_run = {r.code for r in runnable}
     out = []
-    for rule in runnable:
+    for rule in ruleset.rules:
+        if rule.code not in will_run:
+            out.append(Explanation(rule, NOT_RUN, [], [], [], [skipped[rule.code]]))
+            continue
         used = [resolved[p] for p in rule.params]
         if rule.spec.builtin is not None:
             found, _ = builtin_findings(rule, registry, lang)
@@ -639,6 +650,11 @@ def explain_household(
                                    mine["message"].tolist()))
             continue
         outcome = rule_outcome(rule, ctx)
+        absent = fields_absent(rule, outcome, present, lang)
+        if absent is not None:
+            out.append(Explanation(rule, NOT_RUN, [], [], used,
+                                   [not_run_reason(absent, year, lang)]))
+            continue
         mask = hh_mask if rule.level == "household" else mem_mask
         frame = ctx.frame(rule.level)  # type: ignore[arg-type]
         sub = frame.loc[mask]
