@@ -74,7 +74,7 @@ def run_audit(
     step("load")
     registry = loading.result()
     scope = resolve_scope(registry, year=options.year, region=options.region,
-                          as_of=options.as_of)
+                          as_of=options.as_of, lang=options.lang)
     registry = add_age(registry, scope.as_of)
 
     result = evaluate(

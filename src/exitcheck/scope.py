@@ -10,7 +10,25 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from exitcheck.errors import UsageError
+from exitcheck.i18n import Catalogue
 from exitcheck.schema.model import Registry
+
+MSG = Catalogue(
+    {
+        "year_inferred": ("核查年度 {year} 由数据中的“{source}”推断；可用 --year 指定",
+                          "audit year {year} inferred from the data's {source}; pass --year "
+                          "to choose"),
+        "region_none": ("未能推断地区，使用全国标准；可用 --region 指定省份",
+                        "region not inferred: national values used; pass --region"),
+        "region_inferred": ("地区 {name}（{code}）由{evidence}推断；可用 --region 指定",
+                            "region {name} ({code}) inferred: {evidence}; pass --region to "
+                            "choose"),
+        # The data columns the year is read from.
+        "src.exit_year": ("脱贫年度", "脱贫年度 (exit year)"),
+        "src.risk_eliminated_month": ("消除监测时间", "消除监测时间 (risk eliminated)"),
+        "src.monitoring_identified": ("识别监测时间", "识别监测时间 (identified)"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -20,7 +38,7 @@ class RunScope:
     region: str | None  # 2-digit province code
     region_name: str | None
     region_origin: str  # "option" | "inferred" | "none"
-    notes: tuple[str, ...] = field(default=())  # how inferred values were chosen (Chinese)
+    notes: tuple[str, ...] = field(default=())  # how inferred values were chosen (run's lang)
 
 
 def parse_as_of(text: str | None) -> date | None:
@@ -37,25 +55,31 @@ def parse_as_of(text: str | None) -> date | None:
 
 
 def infer_year(registry: Registry) -> tuple[int, str] | None:
-    """The latest year the data names: 脱贫年度 (exit-era exports) or the monitoring months."""
+    """The latest year the data names: 脱贫年度 (exit-era exports) or the monitoring months.
+
+    Returns (year, the field it came from)."""
     import pandas as pd
 
     hh = registry.households
     if "exit_year" in hh.columns:
         years = pd.to_numeric(hh["exit_year"], errors="coerce").dropna()
         if len(years):
-            return int(years.max()), "脱贫年度"
-    for column, label in (("risk_eliminated_month", "消除监测时间"),
-                          ("monitoring_identified", "识别监测时间")):
+            return int(years.max()), "exit_year"
+    for column in ("risk_eliminated_month", "monitoring_identified"):
         if column in hh.columns:
             months = pd.to_datetime(hh[column], errors="coerce").dropna()
             if len(months):
-                return int(months.max().year), label
+                return int(months.max().year), column
     return None
 
 
 def resolve_scope(
-    registry: Registry, *, year: int | None, region: str | None, as_of: date | None
+    registry: Registry,
+    *,
+    year: int | None,
+    region: str | None,
+    as_of: date | None,
+    lang: str = "zh",
 ) -> RunScope:
     """Year: --year, else the year of --as-of, else inferred from the data (and noted).
     As-of: --as-of, else 31 December of the year. Region: --region, else inferred from the
@@ -73,16 +97,17 @@ def resolve_scope(
                 message_en="cannot infer the audited year from the data; pass --year, e.g. 2019",
             )
         year = inferred[0]
-        notes.append(f"核查年度 {year} 由数据中的“{inferred[1]}”推断；可用 --year 指定")
+        notes.append(MSG("year_inferred", lang, year=year,
+                         source=MSG(f"src.{inferred[1]}", lang)))
     as_of = as_of or date(year, 12, 31)
 
     if region:
         code, name = resolve_region(region)
         return RunScope(year, as_of, code, name, "option", tuple(notes))
-    code, evidence = infer_region(registry)
+    code, evidence = infer_region(registry, lang=lang)
     if code is None:
-        notes.append("未能推断地区，使用全国标准；可用 --region 指定省份")
+        notes.append(MSG("region_none", lang))
         return RunScope(year, as_of, None, None, "none", tuple(notes))
     name = resolve_region(code)[1]
-    notes.append(f"地区 {name}（{code}）由{evidence}推断；可用 --region 指定")
+    notes.append(MSG("region_inferred", lang, name=name, code=code, evidence=evidence))
     return RunScope(year, as_of, code, name, "inferred", tuple(notes))

@@ -416,6 +416,15 @@ def test_lang_en(tmp_path: Path) -> None:
     assert re.search(r"[A-Za-z]{4}", inc["message"]) and "元" not in inc["message"]
     junit = (tmp_path / "en.xml").read_text("utf-8")
     assert "户未通过" not in junit
+    # Notes of the run are English too: the inferred year and region, the rules not run.
+    notes = report["notes"]
+    assert any(n.startswith("audit year 2019 inferred from the data's 脱贫年度") for n in notes)
+    assert any(n.startswith("region 四川省 (51) inferred: 100% of ID numbers") for n in notes)
+    assert any(n.startswith("RISK001, RISK006, RISK007 — not run: parameter "
+                            "monitoring_income_line has no value for 2019") for n in notes)
+    assert ("RISK005 — not evaluated: the input has no Compliant out-of-pocket medical spending "
+            "(合规自付支出) column (125 households it applies to; not counted as passed)") in notes
+    assert not any(re.search(r"[推断未运行]", n) for n in notes), notes
 
 
 def test_default_language_is_chinese(county: dict[str, Any]) -> None:

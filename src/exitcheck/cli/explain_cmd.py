@@ -53,7 +53,8 @@ def explain(
     if select:
         ruleset = ruleset.select(select)
     registry = load_registry([file], sheet=sheet)
-    scope = resolve_scope(registry, year=year, region=region, as_of=parse_as_of(as_of))
+    scope = resolve_scope(registry, year=year, region=region, as_of=parse_as_of(as_of),
+                          lang=lang.value)
     registry = add_age(registry, scope.as_of)
     if household not in set(registry.households.index.astype(str)):
         raise UsageError(f"找不到户编号 {household}", message_en=f"household {household} not found",

@@ -39,7 +39,7 @@ MSG = Catalogue(
         "when_unknown": ("无法判断是否适用：所需数据不全",
                          "cannot tell whether the rule applies: data incomplete"),
         # Rules not run (RuleNotRun): "规则 {codes} " + the reason.
-        "rule_note": ("规则 {codes} {reason}", "rules {codes} {reason}"),
+        "rule_note": ("规则 {codes} {reason}", "{codes} — {reason}"),
         "not_run.params_missing": ("未运行：参数 {names} 在 {year} 年没有适用的取值",
                                    "not run: parameter {names} has no value for {year}"),
         "not_run.fields_absent": (
@@ -237,6 +237,9 @@ def fields_absent(
     from exitcheck.engine.expr_names import DERIVED
 
     labels = tuple(_label(rule, name, lang, DERIVED) for name in absent)
+    if lang == "en":  # the export's headers are Chinese: name the column as it would read
+        labels = tuple(f"{en} ({_label(rule, name, 'zh', DERIVED)})"
+                       for en, name in zip(labels, absent, strict=True))
     return RuleNotRun(rule.info(), FIELDS_ABSENT, absent, labels, units=int(undecided.sum()))
 
 

@@ -151,8 +151,9 @@ def render_console(
     console.print(Text(MSG("not_evaluated_line", lang, findings=summary.not_evaluated_findings,
                            households=summary.not_evaluated_households), style="yellow"))
     if result.not_run:
+        sep = "、" if lang != "en" else ", "
         console.print(Text(MSG("rules_not_run_line", lang,
-                               codes="、".join(n.code for n in result.not_run)), style="yellow"))
+                               codes=sep.join(n.code for n in result.not_run)), style="yellow"))
     if summary.by_status.get("exempted"):
         console.print(MSG("exempted_line", lang, findings=summary.by_status["exempted"]))
     for note in summary.notes:
