@@ -193,7 +193,8 @@ def _area_table(households: pd.DataFrame, flags: pd.DataFrame, keys: list[str]) 
 
 
 def _family_table(result: AuditResult, f: pd.DataFrame, n_households: int) -> pd.DataFrame:
-    present = {r.family for r in result.rules} | set(f["family"].unique())
+    present = ({r.family for r in result.rules} | {n.rule.family for n in result.not_run}
+               | set(f["family"].unique()))
     families = [*FAMILY_ORDER, *(m.value for m in Family if m.value not in FAMILY_ORDER
                                  and m.value in present)]
     families += sorted(present - set(families) - {""})
@@ -227,6 +228,8 @@ def _family_table(result: AuditResult, f: pd.DataFrame, n_households: int) -> pd
 
     table = pd.DataFrame(index=pd.Index(families, name="family"))
     table["rules"] = n_rules.reindex(table.index).fillna(0).astype("int64")
+    not_run = pd.Series([n.rule.family for n in result.not_run], dtype=object).value_counts()
+    table["rules_not_run"] = not_run.reindex(table.index).fillna(0).astype("int64")
     for col in ("violated", "not_evaluated", "exempted"):
         table[col] = per_family[col].reindex(table.index).fillna(0).astype("int64")
     fallback = pd.Series(np.where(table["rules"] > 0, n_households, 0), index=table.index)
@@ -237,7 +240,7 @@ def _family_table(result: AuditResult, f: pd.DataFrame, n_households: int) -> pd
     for col in ("violated", "not_evaluated", "exempted"):
         table[f"{col}_share"] = _share(table[col], table["audited"])
     return table[
-        ["rules", "audited", "violated", "not_evaluated", "exempted", "passed",
+        ["rules", "rules_not_run", "audited", "violated", "not_evaluated", "exempted", "passed",
          "violated_share", "not_evaluated_share", "exempted_share"]
     ]
 

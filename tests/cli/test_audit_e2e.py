@@ -462,6 +462,14 @@ def test_monitoring_export(tmp_path: Path) -> None:
         for kind in kinds:
             if DEFECT_RULES.get(kind, set()) and next(iter(DEFECT_RULES[kind])).startswith("DQ"):
                 assert DEFECT_RULES[kind] & violated.get(hh, set()), (hh, kind)
+    # The monitoring export has no 不愁吃/不愁穿 columns: 两不愁 was not checked, and every
+    # report says so instead of showing a family with nothing failing.
+    not_run = {n["rule"]: n for n in report["rules_not_run"]}
+    assert {not_run[c]["names"][0] for c in ("FOOD001", "FOOD002")} == {
+        "food_secure", "clothing_secure"}
+    food = report["summary"]["by_family"]["FOOD"]
+    assert (food["rules"], food["rules_not_run"], food["audited"]) == (0, 2, 0)
+    assert "未运行规则" in res.stdout and "FOOD001" in res.stdout
 
 
 def test_monitoring_export_reports_unmet_basic_needs(tmp_path: Path) -> None:

@@ -133,8 +133,10 @@ def render_console(
         frame[col] = [f"{_cell(n, T.INT)} ({_cell(sh, T.PERCENT)})"
                       for n, sh in zip(frame[col], frame[f"{col}_share"], strict=True)]
         families.kinds[list(frame.columns).index(col)] = T.NUMBER_TEXT
-    console.print(_rich_table(families, ["label", "audited", "violated", "not_evaluated",
-                                         "exempted"], MSG("sec.families", lang)))
+    shown = ["label", "audited", "violated", "not_evaluated", "exempted"]
+    if result.not_run:  # a family whose rules could not run must not read as "0 failing"
+        shown.append("rules_not_run")
+    console.print(_rich_table(families, shown, MSG("sec.families", lang)))
     top = T.top_rules_table(summary, lang)
     if len(top):
         console.print(_rich_table(top, ["rule", "title_l", "severity_l", "violated_households",

@@ -103,6 +103,7 @@ MSG = Catalogue(
         "col.exempted": ("豁免户", "Exempted"),
         "col.passed": ("通过户", "Passed"),
         "col.rules": ("规则数", "Rules"),
+        "col.rules_not_run": ("未运行规则", "Rules not run"),
         "col.applicable": ("适用单位数", "Applicable units"),
         "col.share": ("占比", "Share"),
         "col.file": ("文件", "File"),

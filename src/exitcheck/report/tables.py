@@ -115,7 +115,8 @@ def family_table(summary: Summary, lang: str = "zh") -> Table:
     frame = summary.families.reset_index()
     frame["label"] = frame["family"].map(lambda c: family_label(c, lang))
     spec = [("family", "col.family_code", TEXT), ("label", "col.family", TEXT),
-            ("rules", "col.rules", INT), ("audited", "col.audited", INT),
+            ("rules", "col.rules", INT), ("rules_not_run", "col.rules_not_run", INT),
+            ("audited", "col.audited", INT),
             ("violated", "col.violated", INT), ("violated_share", "col.violated_share", PERCENT),
             ("not_evaluated", "col.not_evaluated", INT),
             ("not_evaluated_share", "col.not_evaluated_share", PERCENT),
