@@ -66,6 +66,7 @@ def audit(
     prefetch.start(files, sheet)  # parses while the rest is imported (io/prefetch.py)
     from rich.console import Console
 
+    from exitcheck.cli.progress import AuditProgress
     from exitcheck.pipeline import AuditOptions, run_audit
     from exitcheck.report.console import render_console
     from exitcheck.report.json_report import write_json
@@ -82,20 +83,10 @@ def audit(
         columns=columns, rules=rules or [], params=params or [], select=_split(select),
         ignore=_split(ignore), exemptions=exemptions, lang=lang.value,
     )
-    phases = {"rules": ("读取规则与数据…", "reading rules and data…"),
-              "load": ("读取数据…", "reading data…"),
-              "evaluate": ("核查规则 {n}…", "checking rules {n}…")}
-
-    def phase_text(phase: str) -> str:
-        name, _, n = phase.partition(" ")
-        zh, en = phases.get(name, (phase, phase))
-        return (en if lang is Lang.en else zh).format(n=n)
-
-    with stderr.status("…") if show_progress else nullcontext() as status:
-        progress = (lambda p: status.update(phase_text(p))) if status is not None else None
-        result = run_audit(options, progress=progress)
-        if status is not None:
-            status.update("写出报告…" if lang is Lang.zh else "writing reports…")
+    with AuditProgress(stderr, lang.value) if show_progress else nullcontext() as shown:
+        result = run_audit(options, progress=shown)
+        if shown is not None:
+            shown("write")
         summary, outputs, report = _write(result, fail_on, lang, show_ids, workbook, json_path,
                                           junit_path, json_stdout=fmt is OutputFormat.json)
 
