@@ -24,8 +24,11 @@ MSG = Catalogue({
     "column": ("列", "Column"),
     "unmatched": ("未识别的表头（保留，可用 col(\"…\") 引用）：{items}",
                   "Unrecognised headers (kept, usable as col(\"…\")): {items}"),
-    "missing_optional": ("缺少的可选字段（相关规则将标为“无法核查”）：{items}",
-                         "Optional fields absent (rules needing them are not evaluated): {items}"),
+    "missing_optional": (
+        "缺少的推荐字段：{items}（其他字段缺失时，需要它们的规则由 audit 列为未运行或无法判定）",
+        "Recommended fields absent: {items} (audit lists the rules that could not run or "
+        "decide without a column)",
+    ),
     "totals": ("共 {households} 户 {members} 人", "{households} households, {members} members"),
     "issues": ("读取时发现的数据问题", "Data issues found while loading"),
     "none": ("无", "none"),
