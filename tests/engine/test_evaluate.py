@@ -319,6 +319,15 @@ rules:
     require: coalesce(household_category, "脱贫户") == "脱贫户"
     message: 户类型 {household_category}
     reference: 测试
+  - code: RISK005
+    name: risk.absent_raw_column
+    title: 自定义列缺失
+    title_en: Custom column absent
+    severity: risk
+    level: member
+    require: col("帮扶责任人") == "张三"
+    message: 帮扶责任人
+    reference: 测试
   - code: RISK004
     name: risk.no_value_this_year
     title: 当年无参数
@@ -353,7 +362,11 @@ def test_rule_needing_an_absent_column_is_reported_once_not_per_household(
 ) -> None:
     result = run(absent_sources)
     not_run = {n.code: n for n in result.not_run}
-    assert set(not_run) == {"RISK001", "RISK004"}
+    assert set(not_run) == {"RISK001", "RISK004", "RISK005"}
+    # col("表头") for a header the file lacks: named by the header, at member level.
+    raw = not_run["RISK005"]
+    assert (raw.names, raw.labels, raw.units, raw.rule.level) == (
+        ("raw:帮扶责任人",), ("帮扶责任人",), 6, "member")
     risk1 = not_run["RISK001"]
     # Only the field that made `require` unknown is named, not the coalesced one in `when`.
     assert (risk1.reason, risk1.names, risk1.labels) == (
@@ -367,7 +380,10 @@ def test_rule_needing_an_absent_column_is_reported_once_not_per_household(
     assert not result.findings["rule"].isin(["RISK001", "RISK004"]).any()
     assert any("RISK001" in n and "合规自付支出" in n and "4 户" in n for n in result.notes)
     assert any("RISK004" in n and "later" in n and "2019" in n for n in result.notes)
+    assert any(n.startswith("规则 RISK005 无法核查：输入文件没有 帮扶责任人 列（6 人本应核查")
+               for n in result.notes)
     en = run(absent_sources, lang="en")
+    assert any("has no 帮扶责任人 column (6 members" in n for n in en.notes)
     assert any(n.startswith("RISK001 — not evaluated: the input has no Out-of-pocket "
                             "(合规自付支出) column (4 households") for n in en.notes)
 

@@ -238,8 +238,9 @@ def fields_absent(
 
     labels = tuple(_label(rule, name, lang, DERIVED) for name in absent)
     if lang == "en":  # the export's headers are Chinese: name the column as it would read
-        labels = tuple(f"{en} ({_label(rule, name, 'zh', DERIVED)})"
-                       for en, name in zip(labels, absent, strict=True))
+        zh = [_label(rule, name, "zh", DERIVED) for name in absent]
+        labels = tuple(en if en == z else f"{en} ({z})"
+                       for en, z in zip(labels, zh, strict=True))
     return RuleNotRun(rule.info(), FIELDS_ABSENT, absent, labels, units=int(undecided.sum()))
 
 
@@ -458,7 +459,10 @@ def _not_evaluated_message(
 
 
 def _label(rule: LoadedRule, name: str, lang: str, derived: dict[str, Any]) -> str:
-    zh, en = rule.labels.get(name, (name, name))
+    from exitcheck.engine.expr_names import RAW_PREFIX
+
+    header = name.removeprefix(RAW_PREFIX)  # col("表头"): the header as the user wrote it
+    zh, en = rule.labels.get(name, (header, header))
     if name in derived and derived[name][2] and zh == name:
         zh = derived[name][2]
     return en if lang == "en" else zh
