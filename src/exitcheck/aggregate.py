@@ -362,7 +362,7 @@ def _verdicts(result: AuditResult, f: pd.DataFrame, flags: pd.DataFrame) -> pd.D
     )
     fl = flags.reindex(ids)
     for col in ("failing", "at_risk", "data_error"):
-        out[col] = fl[col].fillna(False).to_numpy(dtype=bool)
+        out[col] = fl[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
     if "relation" in members.columns:
         heads = members[members["relation"].astype("string") == "户主"].drop_duplicates(

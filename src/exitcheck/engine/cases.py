@@ -444,7 +444,7 @@ def _typed(
         folded = fold_series(raw.astype("string"))
         mapped = folded.map(catalogue.bool_map)
         is_bool = raw.map(type).eq(bool)  # YAML true/false: one type check per value
-        mapped = mapped.where(~is_bool, raw)
+        mapped = pd.Series(np.where(is_bool, raw, mapped), index=raw.index, dtype=object)
         bad_mask = mapped.isna() & present
         if bad_mask.any():
             raise bad("not_bool")

@@ -198,7 +198,9 @@ def _str_test(
         outcome = test(pd.Series(np.asarray(distinct, dtype=object), dtype=object).str)
     except AttributeError:  # no strings at all (e.g. a numeric first column)
         return np.zeros(n, dtype=bool)
-    hit = outcome.fillna(False).to_numpy(dtype=bool)
+    # Through the nullable boolean dtype: fillna on an object column warns on pandas 2.x.
+    hit = pd.array(outcome.to_numpy(dtype=object), dtype="boolean").fillna(False)
+    hit = hit.to_numpy(dtype=bool)
     if not hit.any():
         return np.zeros(n, dtype=bool)
     per_run = hit[codes] & (codes >= 0)
