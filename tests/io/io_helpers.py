@@ -37,3 +37,6 @@ MEMBER_ROWS: list[list[object]] = [
     ["H001", "李四", "510100199203041221", "配偶", 4000],
     ["H002", "王五", "51010019850506123X", "户主", 3500],
 ]
+
+# The county behind tests/io/data/county_ods.ods (made by tests/io/data/make_ods.py).
+ODS_SEED, ODS_HOUSEHOLDS, ODS_COUNTY = 41, 25, "511602"
