@@ -138,6 +138,8 @@ def test_invalid_catalogue_names_file_and_line(tmp_path: Path, bad: str, needle:
         load_catalogue(path)
     assert info.value.location == f"{path}:{line_of(bad, needle)}"
     assert info.value.exit_code == ExitCode.RULES_INVALID
+    shown = info.value.detail or ""
+    assert needle in shown.splitlines()[0] and "^" in shown.splitlines()[1]  # line + caret
 
 
 def test_enum_without_values_is_an_error(tmp_path: Path) -> None:

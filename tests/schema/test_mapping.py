@@ -41,6 +41,16 @@ def test_typo_is_an_error_with_line_and_suggestion(
     assert "per_capita_net_incom" in err.message
     assert "per_capita_net_income" in err.message  # the closest name is suggested
     assert "per_capita_net_income" in err.message_en
+    # The offending line is shown with a caret under the value, as for rule files.
+    # (人均 is two characters four columns wide: the caret pads by display width.)
+    assert err.detail == "   3 |   人均: per_capita_net_incom\n     | " + " " * 8 + "^" * 20
+
+
+def test_missing_mapping_file_is_named(tmp_path: Path, catalogue: FieldCatalogue) -> None:
+    with pytest.raises(RuleFileError) as info:
+        load_column_mapping(tmp_path / "nope.yaml", catalogue)
+    assert info.value.location == str(tmp_path / "nope.yaml")
+    assert info.value.message == "找不到文件" and info.value.message_en == "file not found"
 
 
 def test_label_typo_suggests_the_label(tmp_path: Path, catalogue: FieldCatalogue) -> None:

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from exitcheck.engine.yamlload import YamlDoc, plain, register_model, yaml_files
 from exitcheck.errors import RuleFileError, UsageError
 from exitcheck.i18n import Catalogue
 from exitcheck.io.cells import column_letter
+from exitcheck.yamldoc import YamlDoc, plain, register_model, yaml_files
 
 if TYPE_CHECKING:
     from exitcheck.engine.params import ParamStore

@@ -106,7 +106,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _from_yaml(path: Path) -> tuple[pd.DataFrame, pd.Series]:
-    from exitcheck.engine.yamlload import YamlDoc, plain
+    from exitcheck.yamldoc import YamlDoc, plain
 
     doc = YamlDoc(path)
     data = doc.data

@@ -11,9 +11,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from exitcheck.engine.result import ParamValue
-from exitcheck.engine.yamlload import YamlDoc, register_model, yaml_files
 from exitcheck.errors import UsageError
 from exitcheck.i18n import Catalogue
+from exitcheck.yamldoc import YamlDoc, register_model, yaml_files
 
 NATIONAL = "national"
 
@@ -217,7 +217,7 @@ def _fits(kind: str, value: Any) -> bool:
 
 
 def _read_file(path: Path, shipped_root: Path | None) -> tuple[ParamFile, YamlDoc]:
-    from exitcheck.engine.yamlload import plain
+    from exitcheck.yamldoc import plain
 
     doc = YamlDoc(path, shipped_root)
     try:

@@ -52,7 +52,7 @@ def regions_path() -> Path:
 def load_regions(path: Path | None = None) -> dict[str, Region]:
     """code -> Region from the region table (``{"51": {name: 四川省, short: [四川, 川]}}``,
     optionally under a ``provinces:`` key)."""
-    from exitcheck.engine.yamlload import YamlDoc, plain
+    from exitcheck.yamldoc import YamlDoc, plain
 
     path = path or regions_path()
     if not path.exists():

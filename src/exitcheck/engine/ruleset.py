@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from exitcheck.engine.result import RuleInfo
-from exitcheck.engine.yamlload import Pos, YamlDoc, plain, register_model, yaml_files
 from exitcheck.errors import ExitcheckError, RuleFileError, UsageError
 from exitcheck.findings import Family, Severity
 from exitcheck.i18n import Catalogue
+from exitcheck.yamldoc import Pos, YamlDoc, plain, register_model, yaml_files
 
 if TYPE_CHECKING:
     from exitcheck.schema.catalogue import FieldCatalogue
@@ -436,7 +436,7 @@ def _compile(
 
 
 def _yaml_caret(doc: YamlDoc, pos: Pos) -> str | None:
-    from exitcheck.engine.yamlload import caret
+    from exitcheck.yamldoc import caret
 
     return caret(doc.lines, pos)
 

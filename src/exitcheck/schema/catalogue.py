@@ -224,17 +224,19 @@ def load_catalogue(path: Path | None = None) -> FieldCatalogue:
 
 
 def _load(path: Path) -> FieldCatalogue:
-    from exitcheck.schema.yamlfile import line_of, load_yaml, validation_error, where
+    from exitcheck.yamldoc import YamlDoc
 
-    data = load_yaml(path)
+    doc = YamlDoc(path)
     try:
-        model = _CatalogueModel.model_validate(data)
+        model = _CatalogueModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise validation_error(path, data, exc) from None
+        keys = sorted({*_CatalogueModel.model_fields, *_FieldModel.model_fields,
+                       *_BooleansModel.model_fields})
+        raise doc.pydantic_error(exc, keys=keys) from None
 
     def fail(key: str, at: tuple[Any, ...], /, **values: object) -> RuleFileError:
         zh, en = MSG.both(key, **values)
-        return RuleFileError(zh, message_en=en, location=where(path, line_of(data, at)))
+        return doc.error(zh, en, doc.key_pos(at))
 
     fields: dict[str, FieldSpec] = {}
     for name, fm in model.fields.items():

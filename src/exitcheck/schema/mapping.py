@@ -7,10 +7,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from exitcheck.errors import RuleFileError
 from exitcheck.schema.catalogue import FieldCatalogue, load_catalogue
 from exitcheck.schema.messages import MSG
-from exitcheck.schema.yamlfile import line_of, load_yaml, where
+from exitcheck.yamldoc import YamlDoc
 
 
 def load_column_mapping(path: Path, catalogue: FieldCatalogue | None = None) -> dict[str, str]:
@@ -25,9 +24,9 @@ def load_column_mapping(path: Path, catalogue: FieldCatalogue | None = None) -> 
     Returns ``{source header: canonical name}``. A target that is neither a canonical name nor
     a label is a RuleFileError at ``file:line`` listing the closest names.
     """
-    path = Path(path)
     catalogue = catalogue or load_catalogue()
-    data = load_yaml(path)
+    doc = YamlDoc(Path(path))
+    data = doc.data
     body: Any = data
     loc_prefix: tuple[str, ...] = ()
     if isinstance(data, CommentedMap) and list(data.keys()) == ["columns"]:
@@ -35,22 +34,22 @@ def load_column_mapping(path: Path, catalogue: FieldCatalogue | None = None) -> 
         loc_prefix = ("columns",)
     if not isinstance(body, CommentedMap) or not body:
         zh, en = MSG.both("mapping_shape")
-        raise RuleFileError(zh, message_en=en, location=where(path, line_of(data, loc_prefix)))
+        raise doc.error(zh, en, doc.key_pos(loc_prefix))
     out: dict[str, str] = {}
     for header, target in body.items():
-        line = line_of(data, (*loc_prefix, header))
+        at = doc.value_pos((*loc_prefix, header))
         if not isinstance(target, str) or not target.strip():
             zh, en = MSG.both("mapping_value", header=header)
-            raise RuleFileError(zh, message_en=en, location=where(path, line))
+            raise doc.error(zh, en, at)
         spec = catalogue.resolve_name(target.strip())
         if spec is None:
             near = catalogue.closest_names(target.strip())
             hint_zh = MSG("closest", "zh", names="、".join(near)) if near else ""
             hint_en = MSG("closest", "en", names=", ".join(near)) if near else ""
-            raise RuleFileError(
+            raise doc.error(
                 MSG("mapping_unknown", "zh", target=target, header=header, hint=hint_zh),
-                message_en=MSG("mapping_unknown", "en", target=target, header=header, hint=hint_en),
-                location=where(path, line),
+                MSG("mapping_unknown", "en", target=target, header=header, hint=hint_en),
+                at,
             )
         out[str(header)] = spec.name
     return out

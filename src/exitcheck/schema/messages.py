@@ -7,9 +7,6 @@ from exitcheck.i18n import Catalogue
 MSG = Catalogue(
     {
         # ---- YAML / rule-file errors ----------------------------------------------------
-        "file_missing": ("找不到文件 {path}", "file not found: {path}"),
-        "file_unreadable": ("无法读取文件 {path}：{error}", "cannot read {path}: {error}"),
-        "yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
         "schema_invalid": ("{loc}：{error}", "{loc}: {error}"),
         "values_required": (
             "{type} 类型的字段必须列出允许值（values）",

@@ -1,4 +1,5 @@
-"""YAML loading with line numbers for rule, parameter, case and exemption files (ruamel.yaml)."""
+"""YAML files with line numbers and carets: rules, parameters, cases, exemptions, regions, the
+field catalogue and column mappings (ruamel.yaml); every problem is a located RuleFileError."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ MSG = Catalogue(
     {
         "yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
         "unreadable": ("无法读取文件：{reason}", "cannot read file: {reason}"),
+        "missing_file": ("找不到文件", "file not found"),
         "not_mapping": ("文件内容应为键值映射", "the file should hold a mapping"),
         "unknown_key": ("未知的键 {key}{hint}", "unknown key {key}{hint_en}"),
         "did_you_mean": ("（是否想写 {best}？）", " (did you mean {best}?)"),
@@ -90,6 +92,9 @@ class YamlDoc:
         self.name = display_path(path, shipped_root)
         try:
             text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            zh, en = MSG.both("missing_file")
+            raise RuleFileError(zh, message_en=en, location=self.name) from None
         except (OSError, UnicodeDecodeError) as exc:
             zh, en = MSG.both("unreadable", reason=exc)
             raise RuleFileError(zh, message_en=en, location=self.name) from None
