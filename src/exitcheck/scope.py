@@ -18,6 +18,12 @@ MSG = Catalogue(
         "year_inferred": ("核查年度 {year} 由数据中的“{source}”推断；可用 --year 指定",
                           "audit year {year} inferred from the data's {source}; pass --year "
                           "to choose"),
+        "year_before_data": (
+            "数据中的“{source}”最晚为 {data_year} 年，晚于核查年度 {year}：年龄按 {as_of} 计算，"
+            "请确认 --year/--as-of",
+            "the data's {source} goes up to {data_year}, after the audit year {year}: ages are "
+            "computed at {as_of}; check --year/--as-of",
+        ),
         "region_none": ("未能推断地区，使用全国标准；可用 --region 指定省份",
                         "region not inferred: national values used; pass --region"),
         "region_inferred": ("地区 {name}（{code}）由{evidence}推断；可用 --region 指定",
@@ -89,8 +95,14 @@ def resolve_scope(
     notes: list[str] = []
     if year is None and as_of is not None:
         year = as_of.year
+    inferred = infer_year(registry)
+    if year is not None and inferred is not None and inferred[0] > year:
+        # Auditing an earlier year than the data describes (members born later get negative
+        # ages): allowed, but said, since it is usually a typo in --year.
+        notes.append(MSG("year_before_data", lang, source=MSG(f"src.{inferred[1]}", lang),
+                         data_year=inferred[0], year=year,
+                         as_of=(as_of or date(year, 12, 31)).isoformat()))
     if year is None:
-        inferred = infer_year(registry)
         if inferred is None:
             raise UsageError(
                 "无法从数据推断核查年度，请用 --year 指定（例如 --year 2019）",
