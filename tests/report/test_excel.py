@@ -212,3 +212,24 @@ def test_output_equal_to_input_is_refused(result: AuditResult, input_file: Path)
 def test_missing_output_folder(result: AuditResult, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="不存在"):
         write_workbook(result, summarize(result, fail_on="fail"), tmp_path / "no" / "a.xlsx")
+
+
+def test_a_list_longer_than_a_sheet_continues_on_more_sheets(
+    result: AuditResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past Excel's row limit xlsxwriter drops rows silently: the list goes on in 明细 (2)..."""
+    assert excel.SHEET_DATA_ROWS == 1_048_575  # Excel's 1,048,576 rows, less the header
+    whole = _rows(_write(result, tmp_path / "one.xlsx")["明细"])
+    assert len(whole) > 5
+    monkeypatch.setattr(excel, "SHEET_DATA_ROWS", 2)
+    wb = _write(result, tmp_path / "split.xlsx")
+    parts = [n for n in wb.sheetnames if n == "明细" or n.startswith("明细 (")]
+    assert parts == ["明细", *(f"明细 ({i})" for i in range(2, len(parts) + 1))]
+    assert len(parts) == (len(whole) + 1) // 2
+    rows = [r for name in parts for r in _rows(wb[name])]
+    assert rows == whole  # every finding, in order, each part with its own header row
+    assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in parts)
+    # Every list is split the same way, its parts kept together in the usual sheet order.
+    bases = [re.sub(r" \(\d+\)$", "", n) for n in wb.sheetnames]
+    assert list(dict.fromkeys(bases)) == ZH_SHEETS
+    assert bases == sorted(bases, key=ZH_SHEETS.index)

@@ -33,6 +33,8 @@ MIN_WIDTH = 6
 CJK = (r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
        r"\uff00-\uff60\uffe0-\uffe6]")
 CHART_ROWS = 16  # rows a chart occupies at the default size
+# Data rows one worksheet holds: Excel's 1,048,576 rows less the header row.
+SHEET_DATA_ROWS = 1_048_576 - 1
 
 
 # The same ranges in RE2 syntax, for pyarrow's regex kernels.
@@ -128,14 +130,23 @@ def _fit_columns(ws: Worksheet, tables: list[T.Table]) -> None:
         ws.set_column(col, col, min(MAX_WIDTH, max(MIN_WIDTH, w + 2)))
 
 
-def _list_sheet(w: _Writer, name: str, table: T.Table) -> None:
-    ws = w.book.add_worksheet(name)
-    end = w.table(ws, 0, table)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(end - 1, 1), len(table.headers) - 1)
-    _fit_columns(ws, [table])
-    _print_setup(ws)
-    ws.repeat_rows(0)  # township staff print these lists: the header on every page
+def _list_sheet(w: _Writer, name: str, table: T.Table) -> list[str]:
+    """Write ``table`` as a list sheet; one longer than a sheet can hold continues on
+    ``name (2)``, ``name (3)``... (xlsxwriter would silently drop the rows past the limit).
+    Returns the sheet names written."""
+    names = []
+    for part, start in enumerate(range(0, max(len(table), 1), SHEET_DATA_ROWS), start=1):
+        chunk = T.Table(table.frame.iloc[start:start + SHEET_DATA_ROWS], table.headers,
+                        table.kinds)
+        names.append(name if part == 1 else f"{name} ({part})")
+        ws = w.book.add_worksheet(names[-1])
+        end = w.table(ws, 0, chunk)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(end - 1, 1), len(chunk.headers) - 1)
+        _fit_columns(ws, [chunk])
+        _print_setup(ws)
+        ws.repeat_rows(0)  # township staff print these lists: the header on every page
+    return names
 
 
 def _print_setup(ws: Worksheet) -> None:
