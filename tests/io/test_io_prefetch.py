@@ -48,14 +48,16 @@ def test_prefetched_workbook_reads_like_one_parsed_on_demand(tmp_path: Path) -> 
     _same(got[0], expected[0])
 
 
-def test_one_file_ahead_at_a_time(tmp_path: Path) -> None:
-    a, b, c = (_book(tmp_path / f"{n}.xlsx") for n in "abc")
-    prefetch.start([a, b, tmp_path / "missing.xlsx", tmp_path / "notes.txt", c])
-    assert prefetch.take(b) is None  # not the file being parsed: a is
-    assert prefetch.take(a) is not None  # ... and taking a starts b
-    assert prefetch.take(b) is not None
-    assert prefetch.take(c) is not None  # the missing file and the .txt were never queued
-    assert prefetch.take(c) is None
+def test_only_the_first_workbook_is_parsed_ahead(tmp_path: Path) -> None:
+    a, b = (_book(tmp_path / f"{n}.xlsx") for n in "ab")
+    prefetch.start([a, b])
+    assert prefetch.take(b) is None  # never a second parsed workbook in memory
+    assert prefetch.take(a) is not None
+    for first in (tmp_path / "missing.xlsx", tmp_path / "notes.csv"):
+        prefetch.start([first, a])
+        assert prefetch.take(a) is None  # the first input is not a workbook: nothing ahead
+    prefetch.start([])
+    assert prefetch.take(a) is None
 
 
 def test_sheet_option_parses_only_that_sheet(tmp_path: Path) -> None:
