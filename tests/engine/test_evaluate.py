@@ -398,3 +398,24 @@ def test_rule_that_decided_some_units_keeps_its_per_unit_findings(absent_sources
     assert set(f["status"]) == {"not_evaluated"}
     # RISK003: the absent column only feeds coalesce(): every household passes.
     assert stats.loc["RISK003"].tolist() == [5, 5, 0, 0, 0]
+
+
+def test_exemption_for_a_rule_not_run_says_why_it_was_unused(
+    absent_sources, tmp_path: Path
+) -> None:
+    from exitcheck.engine.exemptions import load_exemptions
+
+    path = tmp_path / "ex.yaml"
+    path.write_text(textwrap.dedent("""\
+        exemptions:
+          - {户编号: H2, 规则: RISK001, 原因: 已核实}
+          - {户编号: H2, 规则: RISK004, 原因: 已核实}
+          - {户编号: H1, 规则: RISK002, 原因: 已核实}
+        """), encoding="utf-8")
+    result = run(absent_sources, exemptions=load_exemptions(path))
+    unused = [n for n in result.notes if "豁免条目" in n]
+    assert len(unused) == 3
+    assert "本次未运行" in unused[0] and f"{path}:2" in unused[0] and "RISK001" in unused[0]
+    assert "本次未运行" in unused[1] and "RISK004" in unused[1]
+    # RISK002 ran; H1 passed it: that entry simply matched nothing.
+    assert "没有匹配到任何问题" in unused[2] and "RISK002" in unused[2]

@@ -166,7 +166,8 @@ def evaluate(
         from exitcheck.engine.exemptions import apply_exemptions
 
         findings, exemption_notes = apply_exemptions(
-            findings, exemptions, ruleset, registry, as_of, lang
+            findings, exemptions, ruleset, registry, as_of, lang,
+            not_run=[n.code for n in not_run],
         )
         notes.extend(exemption_notes)
     run_codes = [r.code for r in runnable if r.code in applicable]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,6 +54,11 @@ MSG = Catalogue(
                     "expired exemption not used: {where} ({key}, rule {rule}, expired {expires})"),
         "unmatched": ("豁免条目没有匹配到任何问题：{where}（{key}，规则 {rule}）",
                       "exemption entry matched no finding: {where} ({key}, rule {rule})"),
+        "unmatched_not_run": (
+            "豁免条目的规则本次未运行（见说明），未使用：{where}（{key}，规则 {rule}）",
+            "exemption entry unused, its rule was not run (see the notes): {where} ({key}, "
+            "rule {rule})",
+        ),
     }
 )
 ENTRY_COLUMNS = ("household_id", "id_number", "rule", "reason", "expires", "where")
@@ -175,8 +181,13 @@ def apply_exemptions(
     registry: Registry,
     as_of: date,
     lang: str = "zh",
+    not_run: Collection[str] = (),
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Mark matching findings `exempted` (reason added to values); notes for expired/unmatched."""
+    """Mark matching findings `exempted` (reason added to values); notes for expired/unmatched.
+
+    ``not_run``: codes of rules that were not run; an entry naming only those is noted as unused
+    for that reason rather than as matching nothing.
+    """
     entries = exemptions.entries.copy()
     entries["entry"] = np.arange(len(entries))
     notes: list[str] = []
@@ -239,8 +250,11 @@ def apply_exemptions(
             index=rows, dtype=object,
         )
     used = set(hits["entry"].tolist())
+    named = pairs.groupby("entry")["code"].agg(set).to_dict()  # entry -> the codes it names
     for _, e in active[~active["entry"].isin(used)].iterrows():  # the unmatched entries
-        notes.append(MSG("unmatched", lang, where=e["where"], key=_key(e), rule=e["rule"]))
+        codes_named = named.get(e["entry"], set())
+        key = "unmatched_not_run" if codes_named and codes_named <= set(not_run) else "unmatched"
+        notes.append(MSG(key, lang, where=e["where"], key=_key(e), rule=e["rule"]))
     return out.drop(columns=["_f", "_mid"]), notes
 
 
