@@ -11,7 +11,7 @@ import typer
 
 from exitcheck.cli.app import set_lang
 from exitcheck.cli.choices import FailOn, Lang, OutputFormat
-from exitcheck.cli.options import AsOfOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt
+from exitcheck.cli.options import AsOfOpt, LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt
 from exitcheck.errors import UsageError
 
 
@@ -52,7 +52,7 @@ def audit(
     json_path: Annotated[Path | None, typer.Option("--json", help="另存 JSON 报告 Write the JSON report")] = None,
     junit_path: Annotated[Path | None, typer.Option("--junit", help="另存 JUnit XML Write JUnit XML")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="达到该严重程度即以 1 退出 Exit 1 at or above this severity")] = FailOn.fail,
-    lang: Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")] = Lang.zh,
+    lang: LangOpt = Lang.zh,
     show_ids: Annotated[bool, typer.Option("--show-ids", help="输出中显示完整证件号码（默认脱敏）Unmask ID numbers")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出结论行 Only the verdict line")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from exitcheck.cli.choices import Lang
-from exitcheck.cli.options import AsOfOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt, console
+from exitcheck.cli.options import AsOfOpt, LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt, console
+from exitcheck.cli.text import outcome_label, param_line
 from exitcheck.errors import UsageError
-
-if TYPE_CHECKING:
-    pass
-
-OUTCOME = {
-    "pass": ("[green]通过[/green]", "[green]pass[/green]"),
-    "violated": ("[red]不符合[/red]", "[red]violated[/red]"),
-    "not_evaluated": ("[yellow]未能核查[/yellow]", "[yellow]not evaluated[/yellow]"),
-    "not_applicable": ("[dim]不适用[/dim]", "[dim]not applicable[/dim]"),
-    "not_run": ("[yellow]未运行[/yellow]", "[yellow]not run[/yellow]"),
-}
 
 
 def explain(
@@ -33,7 +23,7 @@ def explain(
     params: ParamsOpt = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="只解释这些规则 Only these rules")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="工作表 Sheet")] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")] = Lang.zh,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """逐条规则解释一户的核查过程 Explain every rule's outcome for one household."""
     from exitcheck.cli.app import set_lang
@@ -69,7 +59,7 @@ def explain(
     for item in results:
         rule = item.rule
         title = rule.spec.title_en if en else rule.spec.title
-        label = OUTCOME.get(item.outcome, (item.outcome, item.outcome))[1 if en else 0]
+        label = outcome_label(item.outcome, lang, styled=True)
         out.print(f"\n[bold]{rule.code}[/bold] {title}: {label}", highlight=False)
         if rule.spec.when:
             out.print(f"  when: {rule.spec.when}", highlight=False, markup=False)
@@ -80,16 +70,11 @@ def explain(
             who = f"[{unit}] " if rule.level == "member" else ""
             out.print(f"  {who}{name} = {shown}  ({cell or '-'})", highlight=False, markup=False)
         for pv in item.params:
-            flag = ("verified" if en else "已核实") if pv.verified else (
-                "unverified" if en else "未核实")
-            text = (f"  param.{pv.name} = {format_scalar(pv.value, lang.value)}"
-                    f" ({'from' if en else '生效'} {pv.effective_from.isoformat()}; {pv.source};"
-                    f" {flag})")
-            out.print(text, highlight=False, markup=False)
+            out.print(param_line(pv, lang), highlight=False, markup=False)
             if pv.note:
                 out.print(f"    {pv.note}", highlight=False, markup=False)
         for member, status in item.member_outcomes:
-            label = OUTCOME.get(status, (status, status))[1 if en else 0]
+            label = outcome_label(status, lang, styled=True)
             out.print(f"  {member}: {label}", highlight=False)
         for message in item.messages:
             out.print(f"  → {message}", highlight=False, markup=False)

@@ -11,6 +11,7 @@ import typer
 
 from exitcheck.cli.app import set_lang
 from exitcheck.cli.choices import Lang, OutputFormat
+from exitcheck.cli.options import LangOpt
 
 
 def inspect(
@@ -19,7 +20,7 @@ def inspect(
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）CSV encoding")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="rich 或 json")] = OutputFormat.rich,
-    lang: Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")] = Lang.zh,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """查看读取与识别结果 Show what exitcheck detects in registry exports."""
     set_lang(lang.value)

@@ -7,6 +7,9 @@ from typing import Annotated
 
 import typer
 
+from exitcheck.cli.choices import Lang
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")]
 YearOpt = Annotated[
     int | None,
     typer.Option("--year", min=2000, max=2100, help="核查的收入年度 Income year audited"),

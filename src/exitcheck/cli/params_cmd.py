@@ -7,17 +7,13 @@ from typing import Annotated, Any
 import typer
 
 from exitcheck.cli.choices import Lang
-from exitcheck.cli.options import ParamsOpt, RegionOpt, console
+from exitcheck.cli.options import LangOpt, ParamsOpt, RegionOpt, console
+from exitcheck.cli.text import pick
 
 params_app = typer.Typer(
     help="查看参数（标准、阈值）及其来源 Show parameters (thresholds) and their sources.",
     no_args_is_help=True,
 )
-LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")]
-
-
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return en if lang is Lang.en else zh
 
 
 @params_app.command("list")
@@ -30,9 +26,9 @@ def list_params(params: ParamsOpt = None, lang: LangOpt = Lang.zh) -> None:
 
     set_lang(lang.value)
     store = load_params(params or [])
-    table = Table(_t(lang, "参数", "Parameter"), _t(lang, "名称", "Title"),
-                  _t(lang, "单位", "Unit"), _t(lang, "类型", "Type"),
-                  _t(lang, "地区", "Regions"))
+    table = Table(pick(lang, "参数", "Parameter"), pick(lang, "名称", "Title"),
+                  pick(lang, "单位", "Unit"), pick(lang, "类型", "Type"),
+                  pick(lang, "地区", "Regions"))
     for name in store.names():
         pdef = store.defs[name]
         table.add_row(name, pdef.title_en if lang is Lang.en else pdef.title, pdef.unit or "",
@@ -63,26 +59,26 @@ def show_param(
     pv = store.resolve(name, year, code)
     pdef = store.get(name)
     out: Any = console()
-    where = store.region_names.get(pv.region, pv.region) if pv.region else _t(
+    where = store.region_names.get(pv.region, pv.region) if pv.region else pick(
         lang, "全国", "national")
     out.print(f"[bold]{name}[/bold]  {pdef.title_en if lang is Lang.en else pdef.title}")
     lines = [
-        (_t(lang, "取值", "Value"), f"{format_scalar(pv.value, lang.value)} {pv.unit or ''}"),
-        (_t(lang, "适用地区", "Region"), where),
-        (_t(lang, "生效日期", "Effective from"), pv.effective_from.isoformat()),
-        (_t(lang, "来源", "Source"), pv.source),
-        (_t(lang, "已核实", "Verified"), _t(lang, "是", "yes") if pv.verified
-         else _t(lang, "否（未核实，请确认）", "no (unverified: please confirm)")),
+        (pick(lang, "取值", "Value"), f"{format_scalar(pv.value, lang.value)} {pv.unit or ''}"),
+        (pick(lang, "适用地区", "Region"), where),
+        (pick(lang, "生效日期", "Effective from"), pv.effective_from.isoformat()),
+        (pick(lang, "来源", "Source"), pv.source),
+        (pick(lang, "已核实", "Verified"), pick(lang, "是", "yes") if pv.verified
+         else pick(lang, "否（未核实，请确认）", "no (unverified: please confirm)")),
     ]
     if pv.note:
-        lines.append((_t(lang, "说明", "Note"), pv.note))
+        lines.append((pick(lang, "说明", "Note"), pv.note))
     for key, value in lines:
         out.print(f"  {key}: {value}", highlight=False, markup=False)
-    table = Table(_t(lang, "地区", "Region"), _t(lang, "生效日期", "From"),
-                  _t(lang, "取值", "Value"), _t(lang, "已核实", "Verified"),
-                  _t(lang, "来源", "Source"), title=_t(lang, "全部取值", "All dated values"))
+    table = Table(pick(lang, "地区", "Region"), pick(lang, "生效日期", "From"),
+                  pick(lang, "取值", "Value"), pick(lang, "已核实", "Verified"),
+                  pick(lang, "来源", "Source"), title=pick(lang, "全部取值", "All dated values"))
     for key, entry in pdef.table():
-        shown = _t(lang, "全国", "national") if key == NATIONAL else (
+        shown = pick(lang, "全国", "national") if key == NATIONAL else (
             f"{store.region_names.get(key, key)} ({key})")
         table.add_row(shown, entry.from_.isoformat(), format_scalar(entry.value, lang.value),
                       "✓" if entry.verified else "✗", entry.source)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from exitcheck.cli.choices import Lang
-from exitcheck.cli.options import ParamsOpt, RegionOpt, RulesOpt, YearOpt, console
+from exitcheck.cli.options import LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt, console
+from exitcheck.cli.text import outcome_label, param_line, pick
 
 if TYPE_CHECKING:
     from exitcheck.engine.params import ParamStore
@@ -18,15 +19,6 @@ rules_app = typer.Typer(
     help="查看规则并运行规则测试用例 Browse rules and run their test cases.",
     no_args_is_help=True,
 )
-
-LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")]
-OUTCOME = {
-    "pass": ("通过", "pass"),
-    "violated": ("不符合", "violated"),
-    "not_evaluated": ("未能核查", "not evaluated"),
-    "not_applicable": ("不适用", "not applicable"),
-}
-
 
 def _set_lang(lang: Lang) -> None:
     from exitcheck.cli.app import set_lang
@@ -45,10 +37,6 @@ def load_sources(
     return load_ruleset(rules or [], known_params=store.names()), store
 
 
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return en if lang is Lang.en else zh
-
-
 @rules_app.command("list")
 def list_rules(
     family: Annotated[str | None, typer.Option("--family", help="只列出该规则族，如 INC Only this family")] = None,
@@ -62,16 +50,16 @@ def list_rules(
     _set_lang(lang)
     ruleset, _ = load_sources(rules, params)
     chosen = ruleset.select([family]) if family else ruleset
-    table = Table(_t(lang, "规则", "Code"), _t(lang, "名称", "Name"),
-                  _t(lang, "严重程度", "Severity"), _t(lang, "层级", "Level"),
-                  _t(lang, "标题", "Title"))
+    table = Table(pick(lang, "规则", "Code"), pick(lang, "名称", "Name"),
+                  pick(lang, "严重程度", "Severity"), pick(lang, "层级", "Level"),
+                  pick(lang, "标题", "Title"))
     for rule in chosen.rules:
         spec = rule.spec
         table.add_row(rule.code, rule.name, str(spec.severity), spec.level,
                       spec.title_en if lang is Lang.en else spec.title)
     out: Any = console()
     out.print(table)
-    out.print(_t(lang, f"共 {len(chosen)} 条规则", f"{len(chosen)} rules"))
+    out.print(pick(lang, f"共 {len(chosen)} 条规则", f"{len(chosen)} rules"))
 
 
 @rules_app.command("show")
@@ -86,7 +74,6 @@ def show_rule(
     """显示一条规则的全部内容 Show one rule: condition, message, parameters, examples."""
     from exitcheck.engine.cases import run_cases, shipped_tests_dir
     from exitcheck.engine.regions import resolve_region
-    from exitcheck.engine.render import format_scalar
 
     _set_lang(lang)
     ruleset, store = load_sources(rules, params)
@@ -95,24 +82,24 @@ def show_rule(
     out: Any = console()
     out.print(f"[bold]{rule.code}[/bold]  {rule.name}", highlight=False)
     rows = [
-        (_t(lang, "标题", "Title"), spec.title if lang is Lang.zh else spec.title_en),
-        (_t(lang, "英文标题", "Chinese title"), spec.title_en if lang is Lang.zh else spec.title),
-        (_t(lang, "严重程度", "Severity"), str(spec.severity)),
-        (_t(lang, "层级", "Level"), spec.level),
-        (_t(lang, "适用范围 when", "Applies when"), spec.when or _t(lang, "（全部）", "(all)")),
-        (_t(lang, "要求 require", "Requires"), spec.require or f"builtin: {spec.builtin}"),
-        (_t(lang, "消息", "Message"), spec.message_en if lang is Lang.en and spec.message_en
+        (pick(lang, "标题", "Title"), spec.title if lang is Lang.zh else spec.title_en),
+        (pick(lang, "英文标题", "Chinese title"), spec.title_en if lang is Lang.zh else spec.title),
+        (pick(lang, "严重程度", "Severity"), str(spec.severity)),
+        (pick(lang, "层级", "Level"), spec.level),
+        (pick(lang, "适用范围 when", "Applies when"), spec.when or pick(lang, "（全部）", "(all)")),
+        (pick(lang, "要求 require", "Requires"), spec.require or f"builtin: {spec.builtin}"),
+        (pick(lang, "消息", "Message"), spec.message_en if lang is Lang.en and spec.message_en
          else spec.message),
-        (_t(lang, "依据", "Reference"), spec.reference),
-        (_t(lang, "别名", "Aliases"), ", ".join(spec.aliases) or "-"),
-        (_t(lang, "来源", "Defined in"), rule.where),
+        (pick(lang, "依据", "Reference"), spec.reference),
+        (pick(lang, "别名", "Aliases"), ", ".join(spec.aliases) or "-"),
+        (pick(lang, "来源", "Defined in"), rule.where),
     ]
     for key, value in rows:
         out.print(f"  {key}: {value}", highlight=False, markup=False)
     if rule.params:
-        out.print(_t(lang, "参数：", "Parameters:"))
+        out.print(pick(lang, "参数：", "Parameters:"))
         if year is None:
-            out.print(_t(lang, "  （加 --year 与 --region 显示取值）",
+            out.print(pick(lang, "  （加 --year 与 --region 显示取值）",
                          "  (add --year and --region to see the values)"))
             for name in rule.params:
                 out.print(f"  param.{name}", highlight=False, markup=False)
@@ -120,21 +107,15 @@ def show_rule(
             code_region = resolve_region(region)[0] if region else None
             for name in rule.params:
                 pv = store.resolve(name, year, code_region)
-                flag = _t(lang, "已核实", "verified") if pv.verified else _t(
-                    lang, "未核实", "unverified")
-                line = (f"  param.{name} = {format_scalar(pv.value, lang.value)} {pv.unit or ''}"
-                        f"（{_t(lang, '生效', 'from')} {pv.effective_from.isoformat()}，"
-                        f"{pv.source}，{flag}）")
-                out.print(line, highlight=False, markup=False)
+                out.print(param_line(pv, lang), highlight=False, markup=False)
                 if pv.note:
                     out.print(f"    {pv.note}", highlight=False, markup=False)
     case_file = shipped_tests_dir() / f"{rule.code}.yaml"
     if case_file.is_file():
         results = run_cases([case_file], ruleset=ruleset, params=store)
-        out.print(_t(lang, "示例（测试用例）：", "Examples (test cases):"))
+        out.print(pick(lang, "示例（测试用例）：", "Examples (test cases):"))
         for res in results:
-            label = OUTCOME.get(res.expected, (res.expected, res.expected))
-            out.print(f"  - {res.name} → {label[1] if lang is Lang.en else label[0]}",
+            out.print(f"  - {res.name} → {outcome_label(res.expected, lang)}",
                       highlight=False, markup=False)
 
 
@@ -153,9 +134,9 @@ def test_rules(
     _set_lang(lang)
     ruleset, store = load_sources(rules, params)
     results = run_cases(paths or None, ruleset=ruleset, params=store)
-    table = Table(_t(lang, "规则", "Rule"), _t(lang, "用例", "Case"),
-                  _t(lang, "预期", "Expected"), _t(lang, "实际", "Actual"),
-                  _t(lang, "结果", "Result"), _t(lang, "位置", "Where"))
+    table = Table(pick(lang, "规则", "Rule"), pick(lang, "用例", "Case"),
+                  pick(lang, "预期", "Expected"), pick(lang, "实际", "Actual"),
+                  pick(lang, "结果", "Result"), pick(lang, "位置", "Where"))
     failed = [r for r in results if not r.passed]
     for res in results:
         expected = res.expected + (f" {res.expected_members}" if res.expected_members else "")
