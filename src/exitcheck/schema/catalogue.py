@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -198,6 +199,8 @@ class _CatalogueModel(BaseModel):
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CACHE: dict[tuple[Path, int], FieldCatalogue] = {}
+# The audit loads rules and data in two threads, both needing the catalogue: parse it once.
+_CACHE_LOCK = threading.Lock()
 
 
 def load_catalogue(path: Path | None = None) -> FieldCatalogue:
@@ -215,12 +218,13 @@ def load_catalogue(path: Path | None = None) -> FieldCatalogue:
         key = (path.resolve(), path.stat().st_mtime_ns)
     except OSError:
         key = None
-    if key is not None and key in _CACHE:
-        return _CACHE[key]
-    catalogue = _load(path)
-    if key is not None:
-        _CACHE[key] = catalogue
-    return catalogue
+    with _CACHE_LOCK:
+        if key is not None and key in _CACHE:
+            return _CACHE[key]
+        catalogue = _load(path)
+        if key is not None:
+            _CACHE[key] = catalogue
+        return catalogue
 
 
 def _load(path: Path) -> FieldCatalogue:
