@@ -8,7 +8,7 @@ import string
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -16,6 +16,7 @@ from exitcheck.engine.result import RuleInfo
 from exitcheck.errors import ExitcheckError, RuleFileError, UsageError
 from exitcheck.findings import Family, Severity
 from exitcheck.i18n import Catalogue
+from exitcheck.levels import Level
 from exitcheck.yamldoc import Pos, YamlDoc, plain, register_model, yaml_files
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 CODE_PATTERN = r"^(INC|FOOD|EDU|MED|HOU|WAT|RISK|DQ|VIL|CTY)\d{3}$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+PRACTICE_PATTERN = r"^[0-9][0-9_-]*[0-9]$"
 # Issue kinds the schema stage records in Registry.issues (schema/model.py), usable as builtin.
 BUILTIN_KINDS: tuple[str, ...] = (
     "id_stored_as_number",
@@ -96,7 +98,7 @@ class Rule(BaseModel):
     title: str = Field(min_length=1)
     title_en: str = Field(min_length=1)
     severity: Severity
-    level: Literal["household", "member"]
+    level: Level
     when: str | None = None
     require: str | None = None
     builtin: str | None = None
@@ -106,6 +108,9 @@ class Rule(BaseModel):
     reference: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     description: str | None = None
+    # The practitioners' checks this rule covers (numbers of the Guizhou tool Gzuwkj/fuping's
+    # rule files, e.g. "1111_14"; docs/practice-checks.md lists every check and its rule).
+    practice: list[Annotated[str, Field(pattern=PRACTICE_PATTERN)]] = Field(default_factory=list)
 
     @field_validator("title", "title_en", "reference", "message")
     @classmethod

@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from exitcheck.errors import RuleFileError
+from exitcheck.levels import Level
 from exitcheck.schema.messages import MSG
 from exitcheck.schema.text import HEADER_UNITS, fold, header_candidates, header_key
 
-FieldLevel = Literal["household", "member"]
+FieldLevel = Level
 FieldType = Literal[
     "text", "id", "id_number", "number", "integer", "bool", "date", "month", "enum", "grade"
 ]
