@@ -41,7 +41,7 @@ AREA_KEYS: tuple[str, ...] = ("county", "township", "village")
 
 @dataclass
 class InputAccounting:
-    """Row accounting of one input table: rows_read == member_rows + sum(skipped)."""
+    """Row accounting of one input table: rows_read == units + sum(skipped)."""
 
     path: Path
     sheet: str
@@ -50,6 +50,8 @@ class InputAccounting:
     rows_read: int
     member_rows: int
     skipped: dict[str, int]
+    table: str = "members"  # the table's kind (InputInfo.role)
+    units: int = -1  # rows that became units of its level (members, households, spells ...)
 
     @property
     def skipped_total(self) -> int:
@@ -57,7 +59,8 @@ class InputAccounting:
 
     @property
     def reconciled(self) -> bool:
-        return self.rows_read == self.member_rows + self.skipped_total
+        units = self.member_rows if self.units < 0 else self.units
+        return self.rows_read == units + self.skipped_total
 
 
 @dataclass
@@ -408,11 +411,12 @@ def _accounting(result: AuditResult) -> tuple[list[InputAccounting], list[str]]:
             path=Path(inp.path), sheet=inp.sheet, reader=inp.reader, encoding=inp.encoding,
             rows_read=int(inp.rows_read), member_rows=int(inp.member_rows),
             skipped={str(k): int(v) for k, v in inp.skipped.items()},
+            table=inp.role, units=inp.units,
         )
         for inp in result.registry.inputs
     ]
     notes = [
-        f"行数不平：{acc.path.name} {acc.sheet} 读取 {acc.rows_read} 行 ≠ 成员 {acc.member_rows}"
+        f"行数不平：{acc.path.name} {acc.sheet} 读取 {acc.rows_read} 行 ≠ 记录 {acc.units}"
         f" + 跳过 {acc.skipped_total}"
         for acc in accounts
         if not acc.reconciled

@@ -6,6 +6,8 @@ import datetime
 
 import pandas as pd
 import pytest
+
+from exitcheck.levels import LEVELS, depth
 from ruamel.yaml import YAML
 
 from exitcheck.engine.context import EvalContext
@@ -75,14 +77,16 @@ def test_every_real_field_compiles_by_name_and_label_at_its_level() -> None:
         for written in (field.name, field.label):
             expr = compile_expression(f"isblank({written})", level=field.level, catalogue=catalogue)
             assert expr.fields == {field.name}
-            # household fields are also readable in member-level rules (broadcast)
-            if field.level == "household":
-                compile_expression(f"notblank({written})", level="member", catalogue=catalogue)
-            else:
-                with pytest.raises(RuleFileError, match="成员字段"):
-                    compile_expression(
-                        f"notblank({written})", level="household", catalogue=catalogue
-                    )
+            # readable at its own level and every level below (repeated from its unit); at a
+            # level above it only inside an aggregate
+            for level in LEVELS:
+                text = f"notblank({written})"
+                if depth(level) >= depth(field.level):
+                    compile_expression(text, level=level, catalogue=catalogue)
+                else:
+                    with pytest.raises(RuleFileError, match="字段"):
+                        compile_expression(text, level=level, catalogue=catalogue)
+                    compile_expression(f"any({text})", level=level, catalogue=catalogue)
 
 
 def test_real_catalogue_types_drive_compile_time_checks() -> None:

@@ -83,6 +83,7 @@ def make_context(
     registry: Registry, params: dict[str, ParamValue], as_of: date
 ) -> EvalContext:
     from exitcheck.engine.context import EvalContext
+    from exitcheck.engine.populations import load_populations
 
     return EvalContext(
         households=registry.households,
@@ -90,6 +91,9 @@ def make_context(
         params={name: pv.value for name, pv in params.items()},
         as_of=as_of,
         cache={},
+        spells=registry.spells,
+        villages=registry.villages,
+        populations={name: p.expr for name, p in load_populations().items()},
     )
 
 

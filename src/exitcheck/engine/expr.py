@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pandas as pd
 
@@ -21,6 +20,7 @@ from exitcheck.engine.expr_errors import caret_line
 from exitcheck.engine.expr_names import Binding, ValueType
 from exitcheck.engine.messages import MSG
 from exitcheck.errors import RuleFileError
+from exitcheck.levels import Level
 from exitcheck.schema.catalogue import FieldCatalogue
 
 __all__ = ["CompiledExpr", "compile_expression", "parse_expression"]
@@ -29,7 +29,7 @@ __all__ = ["CompiledExpr", "compile_expression", "parse_expression"]
 @dataclass(frozen=True, eq=False)
 class CompiledExpr:
     text: str
-    level: Literal["household", "member"]
+    level: Level
     fields: frozenset[str]  # canonical fields referenced (both levels, incl. derived, raw:...)
     params: frozenset[str]
     type: ValueType  # result type: "bool" for conditions, "number", "text", "date", "any"
@@ -104,21 +104,22 @@ def _syntax_error(text: str, where: str, exc: SyntaxError) -> RuleFileError:
 def compile_expression(
     text: str,
     *,
-    level: Literal["household", "member"],
+    level: Level,
     catalogue: FieldCatalogue,
     where: str = "<expr>",
     known_params: Collection[str] | None = None,
     extra_columns: Collection[str] = (),
+    populations: Collection[str] | None = None,
 ) -> CompiledExpr:
     """Compile a rule expression for evaluation per household or per member.
 
     Raises RuleFileError located at ``where`` whose detail shows the expression with ^^^ under
     the offending part. ``known_params``: when given, param.X must be one of them.
     ``extra_columns``: raw headers present in the data (with or without "raw:"), usable as bare
-    names besides col("header").
+    names besides col("header"). ``populations``: when given, pop.X must be one of them.
     """
     tree = parse_expression(text, where)
-    compiler = Compiler(text, where, catalogue, known_params, extra_columns)
+    compiler = Compiler(text, where, catalogue, known_params, extra_columns, populations)
     root = compiler.visit(tree.body, level)
     return CompiledExpr(
         text=text,

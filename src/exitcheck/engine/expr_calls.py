@@ -9,9 +9,10 @@ from collections.abc import Callable
 import pandas as pd
 
 from exitcheck.engine import expr_ops as ops
-from exitcheck.engine.context import EvalContext, Level, to_members
+from exitcheck.engine.context import EvalContext, Level, codes, column, down
 from exitcheck.engine.expr_compile import AGGREGATES, FUNCTIONS, BaseCompiler, Fn, Node, level_index
-from exitcheck.engine.expr_names import ValueType, resolve_header
+from exitcheck.engine.expr_names import ValueType, resolve, resolve_header
+from exitcheck.levels import LEVELS, PARENT, depth
 
 
 class Compiler(BaseCompiler):
@@ -128,10 +129,109 @@ class Compiler(BaseCompiler):
         f = arg.fn
         return Node("number", lambda ctx: ops.year(f(ctx), level_index(ctx, level)))
 
-    # -- member aggregates -----------------------------------------------------------------
+    # -- text ------------------------------------------------------------------------------
+    def text_test(self, node: ast.Call, level: Level, test: str) -> Node:
+        arg = self.visit(node.args[0], level)
+        self.need(node.args[0], arg.type, ("text",), "what_arg")
+        needle = self.string_arg_at(node, 1, f'{test}(村, "组")')
+        f = arg.fn
+        return Node("bool", lambda ctx: ops.text_test(test, f(ctx), needle,
+                                                      level_index(ctx, level)))
+
+    def call_contains(self, node: ast.Call, level: Level) -> Node:
+        return self.text_test(node, level, "contains")
+
+    def call_startswith(self, node: ast.Call, level: Level) -> Node:
+        return self.text_test(node, level, "startswith")
+
+    def call_endswith(self, node: ast.Call, level: Level) -> Node:
+        return self.text_test(node, level, "endswith")
+
+    def call_has(self, node: ast.Call, level: Level) -> Node:
+        return self.text_test(node, level, "has")
+
+    def call_matches(self, node: ast.Call, level: Level) -> Node:
+        arg = self.visit(node.args[0], level)
+        self.need(node.args[0], arg.type, ("text",), "what_arg")
+        pattern = self.string_arg_at(node, 1, r'matches(证件号码, "\d{17}[\dX]")')
+        reason = ops.pattern_error(pattern)
+        if reason is not None:
+            self.fail("bad_pattern", node.args[1], reason=reason)
+        f = arg.fn
+        return Node("bool", lambda ctx: ops.text_test("matches", f(ctx), pattern,
+                                                      level_index(ctx, level)))
+
+    def call_length(self, node: ast.Call, level: Level) -> Node:
+        (arg,) = self.args(node, level)
+        self.need(node.args[0], arg.type, ("text",), "what_arg")
+        f = arg.fn
+        return Node("number", lambda ctx: ops.length(f(ctx), level_index(ctx, level)))
+
+    def call_duplicated(self, node: ast.Call, level: Level) -> Node:
+        parts = self.args(node, level)
+        fns = [p.fn for p in parts]
+        types = [p.type for p in parts]
+        key = "dup:" + level + ":" + self.canonical_dump(node)
+
+        def fn(ctx: EvalContext) -> pd.Series:
+            hit = ctx.cache.get(key)
+            if hit is None:
+                index = level_index(ctx, level)
+                values = [ops.broadcast(f(ctx), index, t) for f, t in zip(fns, types,
+                                                                           strict=True)]
+                hit = ctx.cache[key] = ops.duplicated(values, index)
+            assert isinstance(hit, pd.Series)
+            return hit
+
+        return Node("bool", fn)
+
+    def string_arg_at(self, node: ast.Call, pos: int, example: str) -> str:
+        arg = node.args[pos]
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            self.fail("string_literal_arg", arg, name=getattr(node.func, "id", ""), example=example)
+        return arg.value
+
+    # -- aggregates across levels ----------------------------------------------------------
+    def source_level(self, node: ast.Call, level: Level) -> tuple[Level, Level]:
+        """(level aggregated over, level aggregated to) for an aggregate in a ``level`` rule.
+
+        Over the lowest level of the fields the argument reads outside nested aggregates, up
+        to the rule's level. An argument that reads nothing below the rule's level: a household
+        rule aggregates its members, a village rule its households; a member rule its
+        household's members (``count()`` = household size), a spell rule its person's spells,
+        the result repeated onto each unit.
+        """
+        deepest: Level = level
+        stack: list[ast.AST] = list(node.args)
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                if sub.func.id in AGGREGATES:
+                    continue
+                if sub.func.id == "col" and sub.args and isinstance(sub.args[0], ast.Constant):
+                    b = resolve_header(str(sub.args[0].value), self.catalogue)
+                    if depth(b.level) > depth(deepest):
+                        deepest = b.level
+                    continue
+            if isinstance(sub, ast.Name):
+                b = resolve(sub.id, self.catalogue, self.extra_columns)
+                if b is not None and depth(b.level) > depth(deepest):
+                    deepest = b.level
+            stack.extend(ast.iter_child_nodes(sub))
+        if deepest != level:
+            return deepest, level
+        if level in ("member", "spell"):
+            parent = PARENT[level]
+            assert parent is not None
+            return level, parent
+        return LEVELS[depth(level) + 1], level
+
     def aggregate(self, node: ast.Call, kind: str, level: Level) -> Node:
+        source, target = self.source_level(node, level)
+        if kind == "latest" and (source != "spell" or target not in ("member", "household")):
+            self.fail("latest_needs_spell", node)
         self.agg_depth += 1
-        arg = self.visit(node.args[0], "member") if node.args else None
+        arg = self.visit(node.args[0], source) if node.args else None
         self.agg_depth -= 1
         result: ValueType
         if kind in ("any", "all", "count"):
@@ -142,41 +242,51 @@ class Compiler(BaseCompiler):
             assert arg is not None
             self.need(node.args[0], arg.type, ("number",), "what_arg")
             result = "number"
+        elif kind == "latest":
+            assert arg is not None
+            result = arg.type
         else:
             assert arg is not None
             self.need(node.args[0], arg.type, ("number", "date"), "what_arg")
             result = arg.type if arg.type == "date" else "number"
-        key = "agg:" + self.canonical_dump(node)
+        key = f"agg:{source}>{target}:" + self.canonical_dump(node)
         arg_fn, arg_type = (arg.fn, arg.type) if arg is not None else (None, "any")
 
-        def per_household(ctx: EvalContext) -> pd.Series:
+        def per_unit(ctx: EvalContext) -> pd.Series:
             hit = ctx.cache.get(key)
             if hit is None:
+                units = ctx.frame(source).index
+                at = codes(ctx, source, target)
+                index = ctx.frame(target).index
                 values = None
                 if arg_fn is not None:
-                    members = ctx.members.index
                     if result == "number" and kind != "count":
-                        values = ops.as_number(arg_fn(ctx), members)
+                        values = ops.as_number(arg_fn(ctx), units)
                     else:
-                        values = ops.broadcast(arg_fn(ctx), members, arg_type)
-                hit = ops.aggregate(kind, values, ctx)
+                        values = ops.broadcast(arg_fn(ctx), units, arg_type)
+                if kind == "latest":
+                    assert values is not None
+                    start = column(ctx, "spell", "spell_start", "date")
+                    hit = ops.latest(values, start, at, index)
+                else:
+                    hit = ops.aggregate(kind, values, at, index)
                 ctx.cache[key] = hit
             assert isinstance(hit, pd.Series)
             return hit
 
-        fn: Fn = per_household
-        if level == "member":
+        fn: Fn = per_unit
+        if target != level:  # siblings: the aggregate of the unit above, on each unit
 
             def fn(ctx: EvalContext) -> ops.Value:
-                hit = ctx.cache.get("members:" + key)
+                hit = ctx.cache.get(f"{level}:" + key)
                 if hit is None:
-                    hit = ctx.cache["members:" + key] = to_members(ctx, per_household(ctx))
+                    hit = ctx.cache[f"{level}:" + key] = down(ctx, per_unit(ctx), target, level)
                 assert isinstance(hit, pd.Series)
                 return hit
 
         if self.agg_depth == 0:
-            source = ast.get_source_segment(self.text, node) or ast.unparse(node)
-            self.values[source] = (result, fn)
+            source_text = ast.get_source_segment(self.text, node) or ast.unparse(node)
+            self.values[source_text] = (result, fn)
         return Node(result, fn)
 
     def canonical_dump(self, node: ast.AST) -> str:

@@ -14,8 +14,9 @@ from exitcheck.engine import expr_ops as ops
 from exitcheck.engine.context import (
     EvalContext,
     Level,
+    ancestor_column,
     column,
-    household_column_on_members,
+    down,
 )
 from exitcheck.engine.expr_errors import Span, compile_error
 from exitcheck.engine.expr_names import (
@@ -26,11 +27,12 @@ from exitcheck.engine.expr_names import (
     suggest,
 )
 from exitcheck.engine.messages import CONSTRUCTS, MSG, TYPE_NAMES
+from exitcheck.levels import depth
 from exitcheck.schema.catalogue import FieldCatalogue
 
 Fn = Callable[[EvalContext], ops.Value]
 
-AGGREGATES = ("any", "all", "count", "sum", "min", "max")
+AGGREGATES = ("any", "all", "count", "sum", "min", "max", "latest")
 # name -> (min args, max args or None for no limit)
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "any": (1, 1),
@@ -50,7 +52,17 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "year": (1, 1),
     "col": (1, 1),
     "date": (1, 1),
+    "latest": (1, 1),
+    "contains": (2, 2),
+    "startswith": (2, 2),
+    "endswith": (2, 2),
+    "length": (1, 1),
+    "has": (2, 2),
+    "matches": (2, 2),
+    "duplicated": (1, 2),
 }
+# Names that stand for the audit's reference date (--as-of).
+AS_OF_NAMES = ("as_of", "基准日")
 CMP_OPS: dict[type[ast.cmpop], str] = {
     ast.Eq: "==",
     ast.NotEq: "!=",
@@ -105,9 +117,11 @@ class BaseCompiler:
         catalogue: FieldCatalogue,
         known_params: Collection[str] | None,
         extra_columns: Collection[str],
+        populations: Collection[str] | None = None,
     ) -> None:
         self.text, self.where, self.catalogue = text, where, catalogue
         self.known_params, self.extra_columns = known_params, extra_columns
+        self.populations = populations
         self.fields: set[str] = set()
         self.params: set[str] = set()
         self.bindings: dict[str, Binding] = {}  # identifier or "col:<header>" -> binding
@@ -171,6 +185,8 @@ class BaseCompiler:
             self.fail("function_not_called", node, name=name)
         if name == "param":
             self.fail("param_bare", node)
+        if name in AS_OF_NAMES:
+            return Node("date", lambda ctx: ops.Const(pd.Timestamp(ctx.as_of)))
         binding = resolve(name, self.catalogue, self.extra_columns)
         if binding is None:
             close = suggest(name, known_names(self.catalogue, self.extra_columns))
@@ -180,20 +196,65 @@ class BaseCompiler:
         return self.field(binding, level, node, name)
 
     def field(self, binding: Binding, level: Level, node: ast.AST, written: str) -> Node:
-        if binding.level == "member" and level == "household":
-            self.fail("member_at_household", node, name=written)
+        if depth(binding.level) > depth(level):  # a lower level: only inside an aggregate
+            fz, fe = MSG.both(f"level.{binding.level}")
+            rz, re_ = MSG.both(f"level.{level}")
+            if binding.level == "member" and level == "household":
+                self.fail("member_at_household", node, name=written)
+            self.fail("below_level", node, name=written, field_level=fz, field_level_en=fe,
+                      rule_level=rz, rule_level_en=re_)
         self.fields.add(binding.name)
-        name, vtype = binding.name, binding.type
+        name, vtype, source = binding.name, binding.type, binding.level
         fn: Fn
-        if binding.level == level:
+        if source == level:
             fn = lambda ctx: column(ctx, level, name, vtype)  # noqa: E731
         else:
-            fn = lambda ctx: household_column_on_members(ctx, name, vtype)  # noqa: E731
+            fn = lambda ctx: ancestor_column(ctx, source, level, name, vtype)  # noqa: E731
         if self.agg_depth == 0:
             self.values[name] = (vtype, fn)
         return Node(vtype, fn)
 
+    def population(self, node: ast.Attribute, level: Level) -> Node:
+        """pop.NAME: a household-level population (rules/populations.yaml), at any level below
+        it repeated from the household, at village level only inside an aggregate."""
+        name = node.attr
+        if self.populations is not None and name not in self.populations:
+            close = suggest(name, self.populations)
+            zh, en = _did_you_mean(close)
+            self.fail("unknown_population", node, name=name, hint=zh, hint_en=en)
+        if level == "village":
+            rz, re_ = MSG.both("level.village")
+            fz, fe = MSG.both("level.household")
+            self.fail("below_level", node, name=f"pop.{name}", field_level=fz, field_level_en=fe,
+                      rule_level=rz, rule_level_en=re_)
+
+        def at_household(ctx: EvalContext) -> pd.Series:
+            key = f"pop:{name}"
+            hit = ctx.cache.get(key)
+            if hit is None:
+                expr = ctx.populations[name]
+                hit = ctx.cache[key] = expr.evaluate(ctx).fillna(False)  # type: ignore[attr-defined]
+            assert isinstance(hit, pd.Series)
+            return hit
+
+        if level == "household":
+            return Node("bool", at_household)
+
+        def below(ctx: EvalContext) -> pd.Series:
+            key = f"pop:{name}:{level}"
+            hit = ctx.cache.get(key)
+            if hit is None:
+                hit = ctx.cache[key] = down(ctx, at_household(ctx), "household", level)
+            assert isinstance(hit, pd.Series)
+            return hit
+
+        return Node("bool", below)
+
     def visit_Attribute(self, node: ast.Attribute, level: Level) -> Node:
+        if isinstance(node.value, ast.Name) and node.value.id == "pop":
+            if node.attr.startswith("__"):
+                self.fail("dunder", node, name=node.attr)
+            return self.population(node, level)
         if not (isinstance(node.value, ast.Name) and node.value.id == "param"):
             self.not_allowed(node)
         name = node.attr

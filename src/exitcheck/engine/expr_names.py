@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
+from exitcheck.levels import Level
 from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
 
 # Value types of the language. "any": type known only at run time (parameters, raw columns).
@@ -26,15 +27,20 @@ FIELD_TYPES: dict[str, ValueType] = {
 }
 
 # Derived columns schema/ always adds (schema/model.py): name -> (level, type, Chinese label).
-DERIVED: dict[str, tuple[Literal["household", "member"], ValueType, str | None]] = {
+DERIVED: dict[str, tuple[Level, ValueType, str | None]] = {
     "age": ("member", "number", "年龄"),
     "sex": ("member", "text", None),
     "birth_date": ("member", "date", None),
     "id_valid": ("member", "bool", None),
     "id_stored_as_number": ("member", "bool", None),
     "member_count": ("household", "number", "成员人数"),
+    # Which table a work spell came from (schema/dataset.py SPELL_KINDS).
+    "spell_kind": ("spell", "text", "务工记录类型"),
 }
-DERIVED_VALUES: dict[str, frozenset[str]] = {"sex": frozenset({"男", "女"})}
+DERIVED_VALUES: dict[str, frozenset[str]] = {
+    "sex": frozenset({"男", "女"}),
+    "spell_kind": frozenset({"已外出务工", "计划外出务工"}),
+}
 
 RAW_PREFIX = "raw:"
 
@@ -44,7 +50,7 @@ class Binding:
     """What a name in an expression stands for."""
 
     name: str  # key in CompiledExpr.fields / field_values: canonical name or "raw:<header>"
-    level: Literal["household", "member"]
+    level: Level
     type: ValueType
     allowed: frozenset[str] = frozenset()  # canonical values of enum/grade fields
 

@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from exitcheck.engine.context import DTYPES, EvalContext, household_codes, typed
+from exitcheck.engine.context import DTYPES, typed
 from exitcheck.schema import ids as schema_ids
 
 
@@ -246,16 +246,15 @@ def year(v: Value, index: pd.Index) -> pd.Series:
     return broadcast(v, index, "date").dt.year.astype("Float64")
 
 
-def aggregate(kind: str, values: pd.Series | None, ctx: EvalContext) -> pd.Series:
-    """A member aggregate per household (ctx.households order), NULL-aware, one pass each.
+def aggregate(kind: str, values: pd.Series | None, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """An aggregate of lower-level units per unit of ``index``, NULL-aware, one pass each.
 
-    any: True if any True, else NA if any NA, else False; all: False if any False, else NA if
-    any NA, else True; count(cond): number of True, NA if any NA; count(): members;
-    sum/min/max: NA if any member value is NA. No members: False, True, 0, 0, NA.
+    ``codes``: each lower unit's position in ``index`` (-1: none). any: True if any True, else
+    NA if any NA, else False; all: False if any False, else NA if any NA, else True;
+    count(cond): number of True, NA if any NA; count(): units; sum/min/max: NA if any value is
+    NA. No units: False, True, 0, 0, NA.
     """
-    codes = household_codes(ctx)
-    n = len(ctx.households)
-    index = ctx.households.index
+    n = len(index)
     known = codes >= 0
     c = codes[known]
     if values is None:  # count()
@@ -286,3 +285,93 @@ def aggregate(kind: str, values: pd.Series | None, ctx: EvalContext) -> pd.Serie
         result = per_code.reindex(pd.RangeIndex(n))
         result.index = index
     return result.mask(unknown) if unknown.any() else result
+
+
+def latest(values: pd.Series, start: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per unit of ``index``, the value at its most recent spell (latest ``start``; spells
+    without a start count as earliest, ties go to the later row); NA without spells."""
+    n = len(index)
+    known = np.flatnonzero(codes >= 0)
+    out = pd.Series(pd.array([pd.NA] * n, dtype=values.dtype), index=index)
+    if not len(known):
+        return out
+    when = start.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))[known]
+    ns = when.astype(np.int64)
+    ns[np.isnat(when)] = np.iinfo(np.int64).min
+    order = known[np.lexsort((known, ns, codes[known]))]
+    c = codes[order]
+    last = order[np.r_[c[1:] != c[:-1], True]]
+    out.iloc[codes[last]] = values.iloc[last].to_numpy()
+    return out
+
+
+# -- text -------------------------------------------------------------------------------------
+# Separators of multi-value cells (帮扶措施 lists such as "产业奖补,小额信贷、技能培训").
+_ITEM_SEPARATORS = r"[,，、;；/／\s]+"
+
+
+def _text(v: Value, index: pd.Index) -> pd.Series:
+    return broadcast(v, index, "text").astype("string")
+
+
+def text_test(test: str, v: Value, needle: str, index: pd.Index) -> pd.Series:
+    """contains / startswith / endswith / has (an item of a multi-value cell) / matches (the
+    whole text matches a pattern, run by RE2 through pyarrow: linear time, no backtracking);
+    blank text -> unknown."""
+    s = _text(v, index).str.strip()
+    if test == "contains":
+        out = s.str.contains(needle, regex=False)
+    elif test == "startswith":
+        out = s.str.startswith(needle)
+    elif test == "endswith":
+        out = s.str.endswith(needle)
+    elif test == "has":
+        items = "\x1f" + s.str.replace(_ITEM_SEPARATORS, "\x1f", regex=True) + "\x1f"
+        out = items.str.contains("\x1f" + needle.strip() + "\x1f", regex=False)
+    else:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
+        hit = pc.match_substring_regex(arr, pattern=f"^(?:{needle})$")
+        out = pd.Series(hit.to_pandas(types_mapper=pd.ArrowDtype), index=index)
+    out = pd.Series(out.to_numpy(dtype=object, na_value=None), index=index).astype("boolean")
+    blank = (s.isna() | (s == "")).to_numpy(dtype=bool)
+    return out.mask(blank) if blank.any() else out
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why RE2 (pyarrow) rejects a matches() pattern, or None. Checked when the rule loads."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""], type=pa.string()), pattern=f"^(?:{pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+def length(v: Value, index: pd.Index) -> pd.Series:
+    """Number of characters (surrounding spaces not counted); blank -> unknown."""
+    s = _text(v, index).str.strip()
+    out = s.str.len().astype("Float64")
+    return out.mask((s == "").fillna(False))
+
+
+def duplicated(values: Sequence[pd.Series], index: pd.Index) -> pd.Series:
+    """duplicated(x): another unit has the same non-blank x. duplicated(x, g): another unit
+    with the same x has a different g (x shared across g's). Blank x -> False."""
+    x = values[0].astype("string").str.strip()
+    present = (x.notna() & (x != "")).to_numpy(dtype=bool)
+    out = np.zeros(len(index), dtype=bool)
+    if present.any():
+        xs = x[present].reset_index(drop=True)
+        if len(values) == 1:
+            out[present] = xs.duplicated(keep=False).to_numpy(dtype=bool)
+        else:
+            g = values[1].astype("string").fillna("").reset_index(drop=True)[present]
+            pairs = pd.DataFrame({"x": xs, "g": g.reset_index(drop=True)})
+            groups = pairs.drop_duplicates().groupby("x", sort=False)["g"].size()
+            out[present] = (xs.map(groups) > 1).to_numpy(dtype=bool)
+    return pd.Series(out, index=index, dtype="boolean")

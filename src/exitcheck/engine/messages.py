@@ -36,6 +36,29 @@ MSG = Catalogue(
         "unknown_field": ("未知字段 {name}{hint}", "unknown field {name}{hint_en}"),
         "unknown_param": ("未知参数 param.{name}{hint}", "unknown parameter param.{name}{hint_en}"),
         "did_you_mean": ("（是否指 {names}？）", " (did you mean {names_en}?)"),
+        "below_level": (
+            "{name} 是{field_level}字段，{rule_level}级规则中须放在 "
+            "any()/all()/count()/sum()/min()/max()/latest() 中",
+            "{name} is a {field_level_en} field: in a {rule_level_en}-level rule put it inside "
+            "any()/all()/count()/sum()/min()/max()/latest()",
+        ),
+        "no_level_below": (
+            "{rule_level}级规则下面没有可汇总的层级",
+            "there is no level below {rule_level_en} to aggregate over",
+        ),
+        "latest_needs_spell": (
+            "latest() 取最近一次务工记录上的值，参数须含务工表字段，且只能用于成员或户级规则",
+            "latest() takes the value at the most recent work spell: its argument must read a "
+            "work-spell field, in a member- or household-level rule",
+        ),
+        "unknown_population": (
+            "未知人群 pop.{name}{hint}（人群在 rules/populations.yaml 中定义）",
+            "unknown population pop.{name}{hint_en} (populations: rules/populations.yaml)",
+        ),
+        "bad_pattern": (
+            "matches() 的模式无效：{reason}",
+            "invalid pattern in matches(): {reason}",
+        ),
         "member_at_household": (
             "{name} 是成员字段，户级规则中须放在 any()/all()/count()/sum()/min()/max() 中",
             "{name} is a member field: in a household-level rule put it inside "
@@ -85,6 +108,10 @@ MSG = Catalogue(
         "what_logic": ("and/or/not 的操作数", "an operand of and/or/not"),
         "what_arith": ("算术运算的操作数", "an arithmetic operand"),
         "what_arg": ("函数参数", "the function argument"),
+        "level.village": ("村", "village"),
+        "level.household": ("户", "household"),
+        "level.member": ("成员", "member"),
+        "level.spell": ("务工记录", "work-spell"),
         "what_cond": ("any()/all()/count() 的参数", "the argument of any()/all()/count()"),
         "value_not_allowed": (
             "字段 {field} 没有取值 {value!r}{hint}；可选值：{values}",

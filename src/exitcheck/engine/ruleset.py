@@ -412,7 +412,7 @@ def _compile(
     doc: YamlDoc,
     loc: list[Any],
     text: str | None,
-    level: Literal["household", "member"],
+    level: Level,
     catalogue: FieldCatalogue,
     known_params: set[str],
     extra: Collection[str],
@@ -420,6 +420,7 @@ def _compile(
     if text is None:
         return None
     from exitcheck.engine.expr import compile_expression
+    from exitcheck.engine.populations import population_names
 
     pos = doc.value_pos(loc)
     where = f"{doc.name}:{pos.line}"
@@ -427,6 +428,7 @@ def _compile(
         return compile_expression(
             text, level=level, catalogue=catalogue, where=where,
             known_params=known_params, extra_columns=tuple(extra),
+            populations=population_names(),
         )
     except ExitcheckError as exc:
         if exc.detail is None:

@@ -36,9 +36,8 @@ def _inputs(result: AuditResult) -> list[dict[str, Any]]:
     return [
         {"path": str(i.path), "sha256": i.sha256, "reader": i.reader, "encoding": i.encoding,
          "sheet": i.sheet, "title_rows": list(i.title_rows), "header_rows": list(i.header_rows),
-         "rows_read": i.rows_read, "member_rows": i.member_rows,
-         "rows_skipped": dict(i.skipped),
-         "reconciled": i.rows_read == i.member_rows + sum(i.skipped.values())}
+         "table": i.role, "rows_read": i.rows_read, "member_rows": i.member_rows,
+         "units": i.units, "rows_skipped": dict(i.skipped), "reconciled": i.reconciled}
         for i in result.registry.inputs
     ]
 

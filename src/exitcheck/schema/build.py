@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from exitcheck.io.table import RawTable
 
 SKIP_NO_HOUSEHOLD_ID = "no_household_id"
+SKIP_NO_PERSON = "no_person_key"  # a work-spell row without 证件号码 / 人编号
+SKIP_NO_VILLAGE = "no_village_name"  # a village-table row without 村
 HEAD = "户主"  # canonical relation value of the household head (rules/fields.yaml)
 _RAW_SPEC = FieldSpec(name="raw", label="raw", label_en="raw", level="member", type="text")
 
@@ -58,6 +60,8 @@ def build_registry(
         raise InputError(zh, message_en=en)
     mapped = [_map_headers(t, catalogue, mapping or {}) for t in tables]
     roles = [_role(m.columns, catalogue) for m in mapped]
+    _unknown_files(mapped, roles)
+    mapped = [_restrict(m, r, catalogue) for m, r in zip(mapped, roles, strict=True)]
     member_tables = [m for m, r in zip(mapped, roles, strict=True) if r == "members"]
     if not member_tables:  # report on the table that looks most like a registry
         best = max(mapped, key=lambda m: len(m.columns) + len(m.unmatched) / 1000)
@@ -102,6 +106,20 @@ def build_registry(
     issues.append(duplicate_id_issues(
         members, (parsed[1], parsed[0]["placeholder"]) if parsed else None
     ))
+    from exitcheck.schema import dataset
+
+    spells, spell_issues = dataset.spells(
+        [(p.info, p.frame, p.keep) for p in parts if p.info.role in ("work", "work_plan")],
+        members,
+    )
+    households, villages, village_issues = dataset.villages(
+        [(p.info, p.frame, p.keep) for p in parts if p.info.role == "village"], households
+    )
+    issues += [spell_issues, village_issues,
+               dataset.households_without_members(households, bool(house_parts))]
+    single_row = dataset.single_row_households(members, households)
+    if single_row is not None:
+        member_parts[0].info.notes.append(single_row)
     return Registry(
         members=members,
         households=households,
@@ -109,7 +127,26 @@ def build_registry(
         as_of=None,
         issues=_issues_frame(issues),
         extra_columns=extra,
+        spells=spells,
+        villages=villages,
+        single_row_households=single_row is not None,
     )
+
+
+def _unknown_files(mapped: list[_Mapped], roles: list[str]) -> None:
+    """A file none of whose tables is of a known kind is an error naming it, never appended as
+    members (a workbook's other sheets beside a table are skipped with a note)."""
+    by_file: dict[Path, list[tuple[_Mapped, str]]] = {}
+    for m, role in zip(mapped, roles, strict=True):
+        by_file.setdefault(m.table.path, []).append((m, role))
+    if len(by_file) < 2:
+        return  # one file: the missing-columns error below names what it lacks
+    for tables in by_file.values():
+        if all(role == "other" for _, role in tables):
+            m = tables[0][0]
+            headers = "、".join(str(c) for c in list(m.table.columns)[:8])
+            zh, en = MSG.both("table_unknown", headers=headers)
+            raise InputError(zh, message_en=en, location=_where(m.table))
 
 
 # ---- headers ----------------------------------------------------------------------------------
@@ -141,12 +178,50 @@ def _map_headers(table: RawTable, catalogue: FieldCatalogue, mapping: dict[str, 
 
 
 def _role(columns: dict[str, str], catalogue: FieldCatalogue) -> str:
-    """members: 户编号 plus person fields; households: 户编号 and household fields only;
-    other (ignored, e.g. an instructions sheet or a list of helpers): no 户编号."""
+    """The table's kind from its headers (docs/dataset-model.md):
+
+    work / work_plan: a spell-level field (是否已务工 / 是否计划外出务工, 务工开始时间 ...);
+    village: village-level fields (总人口数, 是否出列 ...) and no 户编号;
+    members: 户编号 plus person fields (姓名 or 证件号码, and another person field);
+    households: 户编号 and household fields (a head's name or ID beside them is not read);
+    other: none of these (an instructions sheet, a list of helpers ...).
+    """
+    levels = [catalogue.fields[name].level for name in columns if name in catalogue.fields]
+    if "spell" in levels:
+        return "work_plan" if "work_planned" in columns and "work_started" not in columns else "work"
     if "household_id" not in columns:
-        return "other"
-    levels = {catalogue.fields[name].level for name in columns if name in catalogue.fields}
-    return "members" if "member" in levels else "households"
+        return "village" if "village" in levels else "other"
+    person = sum(1 for level in levels if level == "member")
+    if ("name" in columns or "id_number" in columns) and person >= 2:
+        return "members"
+    return "households"
+
+
+# Fields a table of each kind contributes besides its own level's: its keys.
+_KEYS: dict[str, tuple[str, ...]] = {
+    "work": ("id_number", "member_id", "name", "household_id"),
+    "work_plan": ("id_number", "member_id", "name", "household_id"),
+    "village": ("province", "city", "county", "township", "village"),
+    "households": ("household_id",),
+}
+_OWN_LEVEL = {"work": "spell", "work_plan": "spell", "village": "village",
+              "households": "household"}
+
+
+def _restrict(m: _Mapped, role: str, catalogue: FieldCatalogue) -> _Mapped:
+    """Keep a table's own level's fields and its keys. A work table repeats 姓名, 户类型,
+    劳动技能 ...: the member and household tables are their source, not read again here."""
+    level = _OWN_LEVEL.get(role)
+    if level is None:
+        return m
+    keep = {name: src for name, src in m.columns.items()
+            if name in _KEYS[role] or catalogue.fields[name].level == level}
+    dropped = [src for name, src in m.columns.items() if name not in keep]
+    notes = list(m.notes)
+    if dropped:
+        notes.append(MSG("note_not_read", headers="、".join(dropped)))
+    return _Mapped(table=m.table, columns=keep, unmatched=m.unmatched, sensitive=m.sensitive,
+                   notes=notes)
 
 
 def _where(table: RawTable) -> str:
@@ -228,13 +303,13 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
     frame = pd.DataFrame(cols, index=pd.RangeIndex(n))
     frame["_input"] = pd.array(np.full(n, index), dtype="Int64")
     frame["_row"] = pd.array(np.asarray(t.rows, dtype=np.int64), dtype="Int64")
-    keep = frame["household_id"].notna().to_numpy(dtype=bool)
+    keep, skip_reason = _rows_kept(frame, role)
 
     skipped: dict[str, int] = {}
     if len(t.skipped):
         skipped.update({str(k): int(v) for k, v in t.skipped["reason"].value_counts().items()})
     if (~keep).any():
-        skipped[SKIP_NO_HOUSEHOLD_ID] = int((~keep).sum())
+        skipped[skip_reason] = int((~keep).sum())
     letters = dict(zip(t.columns, t.column_letters, strict=False))
     recommended = [s.name for s in catalogue.fields.values() if s.recommended]
     level = "member" if role == "members" else "household"
@@ -252,13 +327,30 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
         mapping={name: (src, letters.get(src, "")) for name, src in m.columns.items()},
         unmatched=list(m.unmatched),
         missing_optional=[f for f in recommended if f not in m.columns
-                          and (level == "member" or catalogue.fields[f].level == "household")],
+                          and (level == "member" or catalogue.fields[f].level == "household")]
+        if role in ("members", "households") else [],
         notes=[*t.notes, *m.notes],
         role=role,
         household_rows=int(keep.sum()) if role == "households" else 0,
+        unit_rows=int(keep.sum()) if role in ("work", "work_plan", "village") else 0,
     )
     issues = pd.concat(issue_parts, ignore_index=True) if issue_parts else _empty_part_issues()
     return _Part(info=info, frame=frame, keep=keep, issues=issues, stored=stored)
+
+
+def _rows_kept(frame: pd.DataFrame, role: str) -> tuple[np.ndarray, str]:
+    """Rows that are units of the table's level, and the skip reason of the others."""
+    if role in ("work", "work_plan"):
+        keys = [c for c in ("id_number", "member_id") if c in frame.columns]
+        keep = np.zeros(len(frame), dtype=bool)
+        for c in keys:
+            keep |= frame[c].notna().to_numpy(dtype=bool)
+        return keep, SKIP_NO_PERSON
+    if role == "village":
+        if "village" not in frame.columns:
+            return np.zeros(len(frame), dtype=bool), SKIP_NO_VILLAGE
+        return frame["village"].notna().to_numpy(dtype=bool), SKIP_NO_VILLAGE
+    return frame["household_id"].notna().to_numpy(dtype=bool), SKIP_NO_HOUSEHOLD_ID
 
 
 def _empty_part_issues() -> pd.DataFrame:

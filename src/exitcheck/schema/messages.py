@@ -88,5 +88,37 @@ MSG = Catalogue(
             "工作表 “{sheet}” 未识别为户表或成员表，已忽略",
             "sheet '{sheet}' is neither a household nor a member sheet; ignored",
         ),
+        # ---- dataset model (restored after an accidental `git checkout` of this file by the
+        # field-catalogue engineer at 08:45: wording reconstructed, please check) -----------
+        "table_unknown": (
+            "无法判断表的类型（不是成员表、户表、务工表或行政村表），表头：{headers}",
+            "cannot tell the table's kind (not a member, household, work or village table);"
+            " headers: {headers}",
+        ),
+        "note_not_read": (
+            "以下列属于其他表，未从本表读取：{headers}",
+            "columns of other tables, not read from this table: {headers}",
+        ),
+        "issue_spell_without_member": (
+            "务工记录找不到对应的成员（{key}）",
+            "work spell without a matching member ({key})",
+        ),
+        "issue_household_without_village": (
+            "户找不到对应的行政村（{key}）",
+            "household without a matching village ({key})",
+        ),
+        "issue_village_without_households": (
+            "行政村没有任何户（{key}）",
+            "village without any household ({key})",
+        ),
+        "issue_household_without_members": (
+            "户表中的户在成员表中没有成员",
+            "household of the household table has no members in the member table",
+        ),
+        "note_single_row": (
+            "成员表每户只有一行（{households} 户，其中 {multi} 户家庭人口数大于 1）：不运行成员层级的规则",
+            "the member table has one row per household ({households} households, {multi} with"
+            " household size > 1): member-level rules are not run",
+        ),
     }
 )

@@ -48,11 +48,37 @@ class InputInfo:
     # the accounting is rows_read == household_rows + sum(skipped.values()) (member_rows == 0).
     role: str = "members"
     household_rows: int = 0
+    # Rows of a spell or village table that became units of their level (work spells joined to
+    # a person, villages). rows_read == member_rows + household_rows + unit_rows + skipped.
+    unit_rows: int = 0
+
+    @property
+    def units(self) -> int:
+        """Rows that became units (members, households, spells or villages)."""
+        return self.member_rows + self.household_rows + self.unit_rows
+
+    @property
+    def reconciled(self) -> bool:
+        """Every row read is a unit or skipped with its reason."""
+        return self.rows_read == self.units + sum(self.skipped.values())
 
     def cell(self, field_name: str, row: int) -> str | None:
         """``sheet!H17`` for a canonical field on a spreadsheet row; None if not in this input."""
         hit = self.mapping.get(field_name)
         return f"{self.sheet}!{hit[1]}{row}" if hit else None
+
+
+def empty_units(level: str) -> pd.DataFrame:
+    """An empty spell or village frame (the dataset has no such table)."""
+    if level == "village":
+        return pd.DataFrame({"_input": pd.array([], dtype="Int64"),
+                             "_row": pd.array([], dtype="Int64")},
+                            index=pd.Index([], name="village_id", dtype="string"))
+    return pd.DataFrame({"household_id": pd.array([], dtype="string"),
+                         "member_id": pd.array([], dtype="string"),
+                         "spell_kind": pd.array([], dtype="string"),
+                         "_input": pd.array([], dtype="Int64"),
+                         "_row": pd.array([], dtype="Int64")})
 
 
 @dataclass
@@ -73,6 +99,15 @@ class Registry:
     # Headers that matched no field: raw text columns kept on members as "raw:<header>"
     # (households for a household sheet); this list holds those column names.
     extra_columns: list[str] = field(default_factory=list)
+    # Work spells (已外出务工 / 计划外出务工 tables, docs/dataset-model.md): one row per spell
+    # joined to its person: household_id, member_id, spell fields, spell_kind, _input, _row.
+    spells: pd.DataFrame = field(default_factory=lambda: empty_units("spell"))
+    # Villages (行政村信息 table): index village_id ("县/乡镇/村" as written), village fields,
+    # _input, _row. When present, households carry the column village_id.
+    villages: pd.DataFrame = field(default_factory=lambda: empty_units("village"))
+    # The member table has one row per household only (no member rows): member-level rules
+    # are not run on it (schema/dataset.py single_row_households).
+    single_row_households: bool = False
 
     @property
     def n_households(self) -> int:
@@ -81,6 +116,11 @@ class Registry:
     @property
     def n_members(self) -> int:
         return len(self.members)
+
+    def frame(self, level: str) -> pd.DataFrame:
+        """The units of one level (docs/dataset-model.md)."""
+        return {"village": self.villages, "household": self.households,
+                "member": self.members, "spell": self.spells}[level]
 
     def location(self, field_name: str, input_index: int, row: int) -> str | None:
         return self.inputs[input_index].cell(field_name, row)
