@@ -91,6 +91,11 @@ class Case(BaseModel):
     as_of: date | None = None
     household: dict[str, Any] = Field(default_factory=dict)
     members: list[dict[str, Any]] = Field(default_factory=list)
+    # Work spells: each `{member: <index into members, default 0>, spell_kind: 已外出务工 |
+    # 计划外出务工 (default 已外出务工), <spell fields>}`.
+    spells: list[dict[str, Any]] = Field(default_factory=list)
+    # The household's village (village-level fields); None: no village table.
+    village: dict[str, Any] | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     issues: list[CaseIssue] = Field(default_factory=list)  # for builtin rules
     expect: Expect
@@ -339,6 +344,10 @@ def case_registry(
     households["member_count"] = pd.array([n], dtype="Int64")
     households["_input"] = np.array([0], dtype=np.int64)
     households["_row"] = np.array([head_row], dtype=np.int64)
+    spells = _spells(case, members, catalogue, doc, loc, n, mapping)
+    villages = _village(case, catalogue, doc, loc, mapping)
+    if villages is not None:
+        households["village_id"] = pd.array(["V1"], dtype="string")
     issues = _issues(case, members, hid, head_row)
     info = InputInfo(
         path=Path(doc.name if doc else "case.yaml"), sheet=case.name, reader="case",
@@ -346,8 +355,67 @@ def case_registry(
         skipped={}, mapping=mapping, unmatched=[], missing_optional=[],
     )
     extra = [c for c in members.columns if str(c).startswith("raw:")]
-    return Registry(members=members, households=households, inputs=[info], as_of=as_of,
-                    issues=issues, extra_columns=extra)
+    registry = Registry(members=members, households=households, inputs=[info], as_of=as_of,
+                        issues=issues, extra_columns=extra)
+    if spells is not None:
+        registry.spells = spells
+    if villages is not None:
+        registry.villages = villages
+    return registry
+
+
+def _spells(
+    case: Case, members: pd.DataFrame, catalogue: FieldCatalogue, doc: YamlDoc | None,
+    loc: list[Any], n: int, mapping: dict[str, tuple[str, str]],
+) -> pd.DataFrame | None:
+    """The case's work spells, each joined to the member it names (rows after the members)."""
+    if not case.spells:
+        return None
+    m = len(case.spells)
+    at = [int(sp.get("member", 0)) for sp in case.spells]
+    at = [min(max(i, 0), max(n - 1, 0)) for i in at]
+    frame = pd.DataFrame({
+        "household_id": pd.array(members["household_id"].to_numpy()[at] if n else [None] * m,
+                                 dtype="string"),
+        "member_id": pd.array(members["member_id"].to_numpy()[at] if n else [None] * m,
+                              dtype="string"),
+    })
+    keys = list(dict.fromkeys(k for sp in case.spells for k in sp if k != "member"))
+    for key in keys:
+        values = [sp.get(key) for sp in case.spells]
+        if key == "spell_kind":
+            frame[key] = pd.array([v or "已外出务工" for v in values], dtype="string")
+            continue
+        first = next(i for i, sp in enumerate(case.spells) if key in sp)
+        spec = _spec(key, "spell", catalogue, doc, [*loc, "spells", first, key])
+        name = spec.name if spec else key
+        frame[name] = _typed(name, spec, values, catalogue, doc,
+                             [*loc, "spells", first, key]).array
+        mapping.setdefault(name, (spec.label if spec else name, column_letter(len(mapping))))
+    if "spell_kind" not in frame:
+        frame["spell_kind"] = pd.array(["已外出务工"] * m, dtype="string")
+    frame["_input"] = np.zeros(m, dtype=np.int64)
+    frame["_row"] = np.arange(n + 2, n + 2 + m, dtype=np.int64)
+    return frame
+
+
+def _village(
+    case: Case, catalogue: FieldCatalogue, doc: YamlDoc | None, loc: list[Any],
+    mapping: dict[str, tuple[str, str]],
+) -> pd.DataFrame | None:
+    """The case's village: one row, index V1 (the household's village_id)."""
+    if case.village is None:
+        return None
+    frame = pd.DataFrame(index=pd.Index(["V1"], name="village_id", dtype="string"))
+    for key, value in case.village.items():
+        spec = _spec(key, "village", catalogue, doc, [*loc, "village", key])
+        name = spec.name if spec else key
+        frame[name] = _typed(name, spec, [value], catalogue, doc,
+                             [*loc, "village", key]).to_numpy()
+        mapping.setdefault(name, (spec.label if spec else name, column_letter(len(mapping))))
+    frame["_input"] = np.zeros(1, dtype=np.int64)
+    frame["_row"] = np.ones(1, dtype=np.int64)
+    return frame
 
 
 def _issues(case: Case, members: pd.DataFrame, hid: str, head_row: int) -> pd.DataFrame:
@@ -389,9 +457,12 @@ def _spec(
             hint_en=MSG("did_you_mean", "en", names=shown) if near else "",
         )
         raise _fail(doc, zh, en, loc)
-    if spec.level != level:
-        where = "household" if spec.level == "household" else "members"
-        lv = {"household": ("户级", "household"), "member": ("成员", "member")}[spec.level]
+    if spec.level != level and not (level in ("spell", "village") and spec.level == "household"
+                                    and spec.name in ("county", "township", "village")):
+        where = {"household": "household", "member": "members", "spell": "spells",
+                 "village": "village"}[spec.level]
+        lv = {"household": ("户级", "household"), "member": ("成员", "member"),
+              "spell": ("务工记录", "work-spell"), "village": ("村级", "village")}[spec.level]
         zh, en = MSG.both("wrong_level", name=key, level=lv[0], level_en=lv[1], where=where)
         raise _fail(doc, zh, en, loc)
     return spec

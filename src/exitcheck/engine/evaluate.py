@@ -214,7 +214,8 @@ def present_fields(registry: Registry) -> frozenset[str]:
     """Field names that are columns of the input (or derived from it) at either level."""
     return frozenset(
         {*map(str, registry.members.columns), *map(str, registry.households.columns),
-         str(registry.households.index.name)}
+         str(registry.households.index.name), *map(str, registry.spells.columns),
+         *map(str, registry.villages.columns)}
     )
 
 
@@ -308,7 +309,10 @@ def rule_stats(
         units = pd.DataFrame(
             {
                 "rule": findings["rule"].astype(object),
-                "hh": findings["household_id"].astype(object),
+                # A village finding has no household: its cell names the unit.
+                "hh": findings["household_id"].astype(object).where(
+                    findings["household_id"].notna(), findings["location"].astype(object)
+                ),
                 "mid": findings["member_id"].astype(object).where(
                     findings["member_id"].notna(), ""
                 ),
@@ -348,12 +352,7 @@ def findings_frame(
     frame = ctx.frame(rule.level)  # type: ignore[arg-type]
     sub = frame.loc[mask]
     n = len(sub)
-    if rule.level == "household":
-        hh = sub.index.astype(str).to_numpy(dtype=object)
-        mid = np.full(n, pd.NA, dtype=object)
-    else:
-        hh = sub["household_id"].astype(object).to_numpy()
-        mid = sub["member_id"].astype(object).to_numpy()
+    hh, mid = unit_keys(rule.level, sub)
     idx = sub.index
     values = {k: v.loc[mask] for k, v in outcome.values.items()}
     st = status.loc[mask]
@@ -379,6 +378,18 @@ def findings_frame(
         },
         index=pd.RangeIndex(n),
     )
+
+
+def unit_keys(level: str, sub: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(household_id, member_id) of each unit of ``level`` in ``sub``: a household its own id,
+    a member or a work spell its person's; a village neither (its cell names it)."""
+    n = len(sub)
+    none = np.full(n, pd.NA, dtype=object)
+    if level == "household":
+        return sub.index.astype(str).to_numpy(dtype=object), none
+    if level == "village":
+        return none, none.copy()
+    return sub["household_id"].astype(object).to_numpy(), sub["member_id"].astype(object).to_numpy()
 
 
 def _ints(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -419,10 +430,11 @@ def _field_column(
     frame = ctx.frame(rule.level)  # type: ignore[arg-type]
     if name in frame.columns:
         return frame[name]
-    if rule.level == "member" and level == "household" and name in registry.households.columns:
-        from exitcheck.engine.context import to_members
+    source = registry.frame(level)
+    if level != rule.level and name in source.columns:
+        from exitcheck.engine.context import down
 
-        return to_members(ctx, registry.households[name])
+        return down(ctx, source[name], level, rule.level)  # type: ignore[arg-type]
     return pd.Series(pd.NA, index=frame.index, dtype=object)
 
 
@@ -545,7 +557,7 @@ def locations(
 
 def builtin_findings(rule: LoadedRule, registry: Registry, lang: str) -> tuple[pd.DataFrame, int]:
     """Registry.issues rows of the rule's kind as findings; units = all of the rule's level."""
-    n_units = registry.n_households if rule.level == "household" else registry.n_members
+    n_units = len(registry.frame(rule.level))
     issues = registry.issues
     if issues is None or len(issues) == 0 or "kind" not in issues.columns:
         return empty_findings(), n_units
@@ -569,7 +581,7 @@ def builtin_findings(rule: LoadedRule, registry: Registry, lang: str) -> tuple[p
         "detail": sub.get("detail", pd.Series(pd.NA, index=sub.index)),
     }
     message = render(rule.message_en if lang == "en" else rule.message, columns, sub.index, lang)
-    if rule.level == "member" and "member_id" in sub.columns:
+    if rule.level in ("member", "spell") and "member_id" in sub.columns:
         mid = sub["member_id"].astype(object).to_numpy()
     else:
         mid = np.full(n, pd.NA, dtype=object)

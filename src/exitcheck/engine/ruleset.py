@@ -16,7 +16,7 @@ from exitcheck.engine.result import RuleInfo
 from exitcheck.errors import ExitcheckError, RuleFileError, UsageError
 from exitcheck.findings import Family, Severity
 from exitcheck.i18n import Catalogue
-from exitcheck.levels import Level
+from exitcheck.levels import Level, depth
 from exitcheck.yamldoc import Pos, YamlDoc, plain, register_model, yaml_files
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ MSG = Catalogue(
             "消息中的参数 {{{name}}} 未知",
             "unknown parameter in message {{{name}}}",
         ),
-        "placeholder_member": ("户级规则的消息不能直接引用成员字段 {{{name}}}",
+        "placeholder_member": ("消息不能直接引用下级（成员、务工记录）字段 {{{name}}}",
                                "a household rule's message cannot show member field {{{name}}}"),
         "placeholder_format": ("消息占位符 {{{name}}} 不支持格式说明",
                                "message placeholder {{{name}}} cannot carry a format spec"),
@@ -504,7 +504,7 @@ def _template(
 
             zh, en = _unknown_placeholder(name, suggest(name, known_names(catalogue, extra)))
             raise doc.error(zh, en, pos)
-        if spec.level == "household" and binding.level == "member":
+        if depth(binding.level) > depth(spec.level):  # a lower level's field: no one value
             zh, en = MSG.both("placeholder_member", name=name)
             raise doc.error(zh, en, pos)
         parts.append((literal, Placeholder(name, "field", binding.name, binding.level)))
