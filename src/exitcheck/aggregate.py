@@ -26,9 +26,6 @@ from exitcheck.findings import FINDING_COLUMNS, SEVERITY_ORDER, Family, Severity
 # Household-exit families in report order (POLICY.md §1), then the others that may appear.
 FAMILY_ORDER: tuple[str, ...] = ("INC", "FOOD", "EDU", "MED", "HOU", "WAT", "RISK", "DQ")
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in SEVERITY_ORDER), "never")
-# poverty_status values that mean "has exited" (脱贫标志 aar010 1/4 -> 已脱贫(...); 户类型 脱贫户).
-EXITED_PREFIX = "已脱贫"
-EXITED_VALUES: tuple[str, ...] = ("脱贫户",)
 # The parameter whose value draws the income-distribution chart (rules/params/).
 EXIT_LINE_PARAM = "exit_income_line"
 # Income bands for the chart, as multiples of the exit line: presentation bins, not policy
@@ -138,7 +135,9 @@ def findings_frame(result: AuditResult) -> pd.DataFrame:
     return f
 
 
-def _household_flags(households: pd.DataFrame, f: pd.DataFrame) -> pd.DataFrame:
+def _household_flags(
+    households: pd.DataFrame, f: pd.DataFrame, populations: pd.DataFrame | None
+) -> pd.DataFrame:
     """Per household booleans: exited, failing, at_risk, data_error, problem, not_evaluated,
     exited_failing (a violated finding of that severity / any violated / any not_evaluated)."""
     violated = f["status"] == Status.VIOLATED.value
@@ -151,8 +150,11 @@ def _household_flags(households: pd.DataFrame, f: pd.DataFrame) -> pd.DataFrame:
         out[pos[mask.to_numpy(dtype=bool) & known]] = True
         return out
 
-    status = _text_column(households, "poverty_status")
-    exited = status.str.startswith(EXITED_PREFIX) | status.isin(EXITED_VALUES)
+    # 已脱贫户 as the rules define it (rules/populations.yaml exited), for both export eras.
+    if populations is not None and "exited" in populations:
+        exited = populations["exited"].reindex(households.index, fill_value=False)
+    else:
+        exited = pd.Series(False, index=households.index)
     flags = pd.DataFrame(
         {
             "exited": exited.to_numpy(dtype=bool),
@@ -432,7 +434,7 @@ def summarize(result: AuditResult, *, fail_on: str) -> Summary:
     check_fail_on(fail_on)
     households = result.registry.households
     f = findings_frame(result)
-    flags = _household_flags(households, f)
+    flags = _household_flags(households, f, result.populations)
     families = _family_table(result, f, len(households))
     rules = _rule_table(result, f)
     top = rules[rules["violated_households"] > 0].sort_values(

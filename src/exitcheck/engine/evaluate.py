@@ -15,6 +15,7 @@ from pandas.core.dtypes.cast import maybe_box_native  # what DataFrame.to_dict b
 from exitcheck.engine.render import format_series, render
 from exitcheck.engine.result import (
     FIELDS_ABSENT,
+    MEMBERS_MISSING,
     PARAMS_MISSING,
     AuditResult,
     ParamValue,
@@ -47,7 +48,14 @@ MSG = Catalogue(
             "not evaluated: the input has no {names} column ({units} {unit} it applies to; not "
             "counted as passed)",
         ),
+        "not_run.members_missing": (
+            "未运行：成员表每户只有一行（户主），没有其他成员的行，涉及成员的规则无法核查（不计为通过）",
+            "not run: the member table has one row per household (no member rows), so a rule "
+            "about members cannot be checked (not counted as passed)",
+        ),
         "unit.household": ("户", "households"),
+        "unit.spell": ("条务工记录", "work spells"),
+        "unit.village": ("个村", "villages"),
         "unit.member": ("人", "members"),
     }
 )
@@ -155,14 +163,20 @@ def evaluate(
         ran = _run_rule(rule, registry, ctx, resolved, present, lang)
         if isinstance(ran, RuleNotRun):
             not_run.append(ran)
-            notes.append(MSG("rule_note", lang, codes=ran.code,
-                             reason=not_run_reason(ran, year, lang)))
+            if ran.reason != MEMBERS_MISSING:  # one note for all of them, below
+                notes.append(MSG("rule_note", lang, codes=ran.code,
+                                 reason=not_run_reason(ran, year, lang)))
         else:
             found, applicable[rule.code] = ran
             if len(found):
                 frames.append(found)
         if progress is not None:
             progress(i + 1, total)
+    missing = [n for n in not_run if n.reason == MEMBERS_MISSING]
+    if missing:
+        sep = "、" if lang != "en" else ", "
+        notes.append(MSG("rule_note", lang, codes=sep.join(n.code for n in missing),
+                         reason=not_run_reason(missing[0], year, lang)))
     findings = (
         pd.concat(frames, ignore_index=True) if frames else empty_findings()
     ).loc[:, list(FINDING_COLUMNS)]
@@ -176,6 +190,7 @@ def evaluate(
         notes.extend(exemption_notes)
     run_codes = [r.code for r in runnable if r.code in applicable]
     return AuditResult(
+        populations=population_table(ctx),
         registry=registry,
         rules=[info for info in ruleset.info() if info.code in applicable],
         params=[resolved[n] for n in sorted(resolved)],
@@ -202,12 +217,40 @@ def _run_rule(
     """(findings, units the rule applied to), or why it could not be run on this input."""
     if rule.spec.builtin is not None:
         return builtin_findings(rule, registry, lang)
+    if registry.single_row_households and reads_members(rule):
+        return RuleNotRun(rule.info(), MEMBERS_MISSING, (), ())
     outcome = rule_outcome(rule, ctx)
     skipped = fields_absent(rule, outcome, present, lang)
     if skipped is not None:
         return skipped
     found = findings_frame(rule, outcome, registry, ctx, resolved, lang)
     return found, int((outcome.status != NOT_APPLICABLE).sum())
+
+
+def population_table(ctx: EvalContext) -> pd.DataFrame:
+    """Every population of rules/populations.yaml per household (never unknown: False)."""
+    cols = {}
+    for name, expr in ctx.populations.items():
+        hit = ctx.cache.get(f"pop:{name}")
+        if hit is None:
+            hit = ctx.cache[f"pop:{name}"] = expr.evaluate(ctx).fillna(False)  # type: ignore[attr-defined]
+        cols[name] = np.asarray(hit, dtype=bool)
+    return pd.DataFrame(cols, index=ctx.households.index)
+
+
+def reads_members(rule: LoadedRule) -> bool:
+    """A rule about persons: at member or spell level, or reading a member field."""
+    if rule.level in ("member", "spell"):
+        return True
+    from exitcheck.engine.expr_names import DERIVED
+
+    for expr in (rule.when, rule.require):
+        if expr is None:
+            continue
+        for binding in expr.bindings.values():
+            if binding.level in ("member", "spell"):
+                return True
+    return any(DERIVED.get(f, ("",))[0] == "member" for f in rule.fields)
 
 
 def present_fields(registry: Registry) -> frozenset[str]:

@@ -44,6 +44,9 @@ class ParamValue:
 
 PARAMS_MISSING = "params_missing"
 FIELDS_ABSENT = "fields_absent"
+# The member table has one row per household (schema/dataset.py single_row_households): a rule
+# about members would pass on the heads alone.
+MEMBERS_MISSING = "members_missing"
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class RuleNotRun:
     """
 
     rule: RuleInfo
-    reason: str  # PARAMS_MISSING | FIELDS_ABSENT
+    reason: str  # PARAMS_MISSING | FIELDS_ABSENT | MEMBERS_MISSING
     names: tuple[str, ...]  # the parameters without a value, or the absent fields
     labels: tuple[str, ...]  # the same names as reports show them (field labels)
     units: int = 0  # fields_absent: households/members the rule would have applied to
@@ -88,3 +91,7 @@ class AuditResult:
     notes: list[str] = field(default_factory=list)  # e.g. expired exemptions, inferred year
     # Selected rules that were not run (not in ``rules`` or ``rule_stats``), with the reason.
     not_run: list[RuleNotRun] = field(default_factory=list)
+    # Household-level populations (rules/populations.yaml) evaluated once: one boolean column
+    # per population (exited, monitored ...), index = households. The aggregate stage counts
+    # these, so 按村统计 agrees with the rules' pop.NAME.
+    populations: pd.DataFrame | None = None

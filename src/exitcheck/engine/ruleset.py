@@ -34,6 +34,11 @@ BUILTIN_KINDS: tuple[str, ...] = (
     "unparseable_date",
     # Detected by the loader across households (rules/rulesets/dq_identity.yaml DQ003).
     "duplicate_id_across_households",
+    # Rows of a multi-table dataset that do not join (schema/dataset.py, dq_dataset.yaml).
+    "spell_without_member",
+    "household_without_members",
+    "household_without_village",
+    "village_without_households",
 )
 # Placeholders a builtin rule's message may use: columns of Registry.issues (+ the field label).
 BUILTIN_PLACEHOLDERS: tuple[str, ...] = ("field", "label", "value", "detail")

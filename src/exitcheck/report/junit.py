@@ -17,7 +17,13 @@ import pandas as pd
 
 from exitcheck.aggregate import FAMILY_ORDER, Summary, findings_frame
 from exitcheck.engine.evaluate import not_run_reason
-from exitcheck.engine.result import FIELDS_ABSENT, AuditResult, RuleInfo, RuleNotRun
+from exitcheck.engine.result import (
+    FIELDS_ABSENT,
+    MEMBERS_MISSING,
+    AuditResult,
+    RuleInfo,
+    RuleNotRun,
+)
 from exitcheck.findings import Status
 from exitcheck.report.atomic import atomic_output
 from exitcheck.report.mask import mask_text_series
@@ -105,8 +111,8 @@ def _case(case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str) -> dic
 
 def _not_run_case(case: ET.Element, item: RuleNotRun, year: int, lang: str) -> dict[str, int]:
     message = _xml_safe(not_run_reason(item, year, lang))
-    if item.reason == FIELDS_ABSENT:
-        ET.SubElement(case, "error", type=FIELDS_ABSENT, message=message)
+    if item.reason in (FIELDS_ABSENT, MEMBERS_MISSING):
+        ET.SubElement(case, "error", type=item.reason, message=message)
         return {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
     ET.SubElement(case, "skipped", message=message)
     return {"tests": 1, "failures": 0, "errors": 0, "skipped": 1}

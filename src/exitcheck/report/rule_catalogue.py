@@ -44,6 +44,26 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _practice_section(ruleset: RuleSet) -> list[str]:
+    """Practitioners' check number -> the rules that cover it (docs/practice-checks.md lists
+    every check, including the ones left out and why)."""
+    covered: dict[str, list[str]] = {}
+    for rule in ruleset.rules:
+        for number in rule.spec.practice:
+            covered.setdefault(number, []).append(rule.code)
+    if not covered:
+        return []
+    out = ["## Practitioners' checks covered", "",
+           f"{len(covered)} checks of the Guizhou practitioners' tool (Gzuwkj/fuping, numbered by "
+           "its rule files) are covered by shipped rules; docs/practice-checks.md lists every "
+           "check, with the ones left out and why.", "",
+           "| check | rules |", "|---|---|"]
+    for number in sorted(covered):
+        out.append(f"| {number} | {', '.join(sorted(set(covered[number])))} |")
+    out.append("")
+    return out
+
+
 def render_rule_catalogue(ruleset: RuleSet, params: ParamStore) -> str:
     out = [INTRO]
     for family, title in FAMILY_NAMES.items():
@@ -51,8 +71,9 @@ def render_rule_catalogue(ruleset: RuleSet, params: ParamStore) -> str:
         if not rules:
             continue
         out += [f"## {family} — {title}", "",
-                "| code | name | title | severity | level | reference | parameters | file |",
-                "|---|---|---|---|---|---|---|---|"]
+                "| code | name | title | severity | level | reference | parameters | practice "
+                "| file |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for rule in rules:
             spec = rule.spec
             used = (", ".join(f"`{p}`" for p in rule.params)
@@ -60,9 +81,10 @@ def render_rule_catalogue(ruleset: RuleSet, params: ParamStore) -> str:
             out.append(
                 f"| {spec.code} | `{spec.name}` | {_cell(spec.title)}<br>{_cell(spec.title_en)} "
                 f"| {spec.severity} | {spec.level} | {_cell(spec.reference)} | {used} "
-                f"| {PurePath(rule.source).name} |"
+                f"| {', '.join(spec.practice) or '—'} | {PurePath(rule.source).name} |"
             )
         out.append("")
+    out += _practice_section(ruleset)
     out += [MISSING_DATA, "## Parameters", "",
             "| parameter | title | unit | values (from: value, region, verified) |",
             "|---|---|---|---|"]
