@@ -19,6 +19,7 @@ from exitcheck.yamldoc import YamlDoc, plain, register_model, yaml_files
 
 if TYPE_CHECKING:
     from exitcheck.engine.params import ParamStore
+    from exitcheck.io.table import RawTable
     from exitcheck.engine.ruleset import LoadedRule, RuleSet
     from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
     from exitcheck.schema.model import Registry
@@ -296,126 +297,171 @@ def case_registry(
     doc: YamlDoc | None = None,
     loc: list[Any] | None = None,
 ) -> Registry:
-    """Members and households frames typed like the schema stage would type them."""
-    from exitcheck.schema.model import InputInfo, Registry
+    """The case as the tables a user would give, loaded the way an audit loads them.
+
+    Each value is checked against its field first (a typo is an error at its line); then the
+    case becomes a member sheet (household fields on every row, ``age`` as a 出生日期 that gives
+    that age at the as-of date, ``sex`` as 性别), plus a work-spell sheet and a village sheet
+    when the case has them, and goes through schema/'s build and derive code and add_age: a
+    case and an audit of the same household agree by construction.
+    """
+    from exitcheck.schema.build import build_registry
+    from exitcheck.schema.derive import add_age
 
     loc = loc or []
     hid = str(case.household.get("household_id", "H1"))
-    hh_cols: dict[str, Any] = {}
+    n = len(case.members)
+    member_ids = [str(m.get("member_id", f"{hid}-{i + 1}")) for i, m in enumerate(case.members)]
+    source = Path(doc.name if doc else "case.yaml")
+
+    household: dict[str, list[Any]] = {"户编号": [hid] * max(n, 1)}
     for key, value in case.household.items():
         if key == "household_id":
             continue
         spec = _spec(key, "household", catalogue, doc, [*loc, "household", key])
-        hh_cols[spec.name if spec else key] = (spec, [value], [*loc, "household", key])
-    n = len(case.members)
-    member_keys = list(dict.fromkeys(k for m in case.members for k in m))
-    mem_cols: dict[str, Any] = {}
-    for key in member_keys:
-        first = next(i for i, m in enumerate(case.members) if key in m)
-        spec = _spec(key, "member", catalogue, doc, [*loc, "members", first, key])
-        name = spec.name if spec else key
-        mem_cols[name] = (spec, [m.get(key) for m in case.members], [*loc, "members", first, key])
+        _typed(key, spec, [value], catalogue, doc, [*loc, "household", key])
+        household[_header(key, spec)] = [_cell(value)] * max(n, 1)
+    if case.village is not None and not any(
+        (spec := catalogue.resolve_name(k)) is not None and spec.name == "village"
+        for k in case.household
+    ):
+        household["村"] = ["测试村"] * max(n, 1)
 
-    mapping: dict[str, tuple[str, str]] = {}
-    members = pd.DataFrame(
-        {
-            "household_id": pd.Series([hid] * n, dtype="string"),
-            "member_id": pd.Series([str(m.get("member_id", f"{hid}-{i + 1}"))
-                                    for i, m in enumerate(case.members)], dtype="string"),
-            "_input": np.zeros(n, dtype=np.int64),
-            "_row": np.arange(2, n + 2, dtype=np.int64),
-        }
-    )
-    for name, (spec, values, vloc) in mem_cols.items():
-        if name == "member_id":
+    members: dict[str, list[Any]] = {"人编号": member_ids}
+    for key in dict.fromkeys(k for m in case.members for k in m):
+        if key in ("member_id", "id_stored_as_number"):
             continue
-        members[name] = _typed(name, spec, values, catalogue, doc, vloc)
-        mapping[name] = (spec.label if spec else name, column_letter(len(mapping)))
-    _derive(members, as_of)
-    head_row = 2
-    if "relation" in members.columns and n:
-        heads = np.flatnonzero(members["relation"].astype("string").eq("户主").fillna(False))
-        head_row = int(heads[0]) + 2 if len(heads) else 2
-    households = pd.DataFrame(index=pd.Index([hid], name="household_id", dtype="string"))
-    for name, (spec, values, vloc) in hh_cols.items():
-        column = _typed(name, spec, values, catalogue, doc, vloc)
-        households[name] = pd.Series(column.array, index=households.index)
-        mapping[name] = (spec.label if spec else name, column_letter(len(mapping)))
-    households["member_count"] = pd.array([n], dtype="Int64")
-    households["_input"] = np.array([0], dtype=np.int64)
-    households["_row"] = np.array([head_row], dtype=np.int64)
-    spells = _spells(case, members, catalogue, doc, loc, n, mapping)
-    villages = _village(case, catalogue, doc, loc, mapping)
-    if villages is not None:
-        households["village_id"] = pd.array(["V1"], dtype="string")
-    issues = _issues(case, members, hid, head_row)
-    info = InputInfo(
-        path=Path(doc.name if doc else "case.yaml"), sheet=case.name, reader="case",
-        encoding=None, sha256="", title_rows=[], header_rows=[1], rows_read=n, member_rows=n,
-        skipped={}, mapping=mapping, unmatched=[], missing_optional=[],
-    )
-    extra = [c for c in members.columns if str(c).startswith("raw:")]
-    registry = Registry(members=members, households=households, inputs=[info], as_of=as_of,
-                        issues=issues, extra_columns=extra)
-    if spells is not None:
-        registry.spells = spells
-    if villages is not None:
-        registry.villages = villages
+        first = next(i for i, m in enumerate(case.members) if key in m)
+        kloc = [*loc, "members", first, key]
+        values = [m.get(key) for m in case.members]
+        if key in ("age", "年龄"):
+            _typed("age", None, values, catalogue, doc, kloc)
+            members["出生日期"] = [None if v is None else _born(as_of, int(v)) for v in values]
+            continue
+        if key in ("sex", "birth_date"):
+            _typed(key, None, values, catalogue, doc, kloc)
+            _merge(members, "性别" if key == "sex" else "出生日期", values)
+            continue
+        spec = _spec(key, "member", catalogue, doc, kloc)
+        _typed(key, spec, values, catalogue, doc, kloc)
+        _merge(members, _header(key, spec), values)
+    for spec in catalogue.fields.values():  # a case need not spell out every required column
+        if spec.required and spec.level == "member" and spec.label not in members:
+            members[spec.label] = [None] * n
+    ids = members.get(_header("id_number", catalogue.get("id_number")))
+    if ids is not None:  # an 18-digit ID "stored as a number", as Excel would hold it
+        for i, m in enumerate(case.members):
+            if m.get("id_stored_as_number") and ids[i] is not None:
+                ids[i] = float(str(ids[i]))
+    if n:
+        sheet = {**household, **members}
+        tables = [_raw_table(source, case.name, sheet, 2)]
+    else:  # a household without members: its household sheet and an empty member sheet
+        tables = [_raw_table(source, case.name, {**household, "人编号": [], "姓名": [],
+                                                  "证件号码": [], "与户主关系": []}, 2),
+                  _raw_table(source, "户", household, 2)]
+    if case.spells:
+        tables.append(_raw_table(source, "务工", _spell_sheet(case, member_ids, catalogue, doc,
+                                                              loc), n + 2))
+    if case.village is not None:
+        tables.append(_raw_table(source, "村", _village_sheet(case, household, catalogue, doc,
+                                                             loc), 2))
+    registry = build_registry(tables, catalogue)
+    registry = add_age(registry, as_of)
+    if case.issues:
+        head_row = int(registry.households["_row"].iloc[0]) if len(registry.households) else 2
+        extra = _issues(case, registry.members, hid, head_row)
+        registry.issues = pd.concat([registry.issues, extra.astype(registry.issues.dtypes)],
+                                    ignore_index=True)
     return registry
 
 
-def _spells(
-    case: Case, members: pd.DataFrame, catalogue: FieldCatalogue, doc: YamlDoc | None,
-    loc: list[Any], n: int, mapping: dict[str, tuple[str, str]],
-) -> pd.DataFrame | None:
-    """The case's work spells, each joined to the member it names (rows after the members)."""
-    if not case.spells:
-        return None
-    m = len(case.spells)
-    at = [int(sp.get("member", 0)) for sp in case.spells]
-    at = [min(max(i, 0), max(n - 1, 0)) for i in at]
-    frame = pd.DataFrame({
-        "household_id": pd.array(members["household_id"].to_numpy()[at] if n else [None] * m,
-                                 dtype="string"),
-        "member_id": pd.array(members["member_id"].to_numpy()[at] if n else [None] * m,
-                              dtype="string"),
-    })
-    keys = list(dict.fromkeys(k for sp in case.spells for k in sp if k != "member"))
+def _merge(sheet: dict[str, list[Any]], header: str, values: list[Any]) -> None:
+    """Write a column; where two case keys give the same column (sex and sex_stated are both
+    性别), a blank cell takes the other key's value."""
+    cells = [_cell(v) for v in values]
+    if header in sheet:
+        cells = [old if new is None else new for old, new in zip(sheet[header], cells,
+                                                                  strict=True)]
+    sheet[header] = cells
+
+
+def _header(key: str, spec: FieldSpec | None) -> str:
+    """The sheet header a case key becomes: the field's label, or a raw header as written."""
+    return spec.label if spec is not None else key.removeprefix("raw:")
+
+
+def _cell(value: Any) -> Any:
+    """A case value as a spreadsheet cell: 是/否 for booleans, ISO text for dates."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _born(as_of: date, age: int) -> str:
+    """A birth date that is exactly ``age`` whole years before ``as_of``."""
+    year = as_of.year - age
+    day = as_of.day if not (as_of.month == 2 and as_of.day == 29) else 28
+    return date(year, as_of.month, day).isoformat()
+
+
+def _raw_table(path: Path, sheet: str, columns: dict[str, list[Any]], first_row: int) -> RawTable:
+    from exitcheck.io.table import RawTable
+
+    names = list(columns)
+    n = len(next(iter(columns.values()))) if columns else 0
+    data = pd.DataFrame({c: pd.Series(columns[c], dtype=object) for c in names})
+    return RawTable(
+        path=path, sheet=sheet, reader="case", encoding=None, title_rows=[], header_rows=[1],
+        columns=names, column_letters=[column_letter(i) for i in range(len(names))], data=data,
+        rows=np.arange(first_row, first_row + n, dtype=np.int64),
+        skipped=pd.DataFrame({"row": [], "reason": [], "text": []}), rows_read=n,
+    )
+
+
+def _spell_sheet(case: Case, member_ids: list[str], catalogue: FieldCatalogue,
+                 doc: YamlDoc | None, loc: list[Any]) -> dict[str, list[Any]]:
+    """The case's work spells as one sheet: 人编号 of the member each names, 是否已务工 or
+    是否计划外出务工 by its spell_kind, and its fields."""
+    n = len(member_ids)
+    at = [min(max(int(sp.get("member", 0)), 0), max(n - 1, 0)) for sp in case.spells]
+    planned = [sp.get("spell_kind") == "计划外出务工" for sp in case.spells]
+    sheet: dict[str, list[Any]] = {"人编号": [member_ids[i] if n else None for i in at]}
+    keys = list(dict.fromkeys(k for sp in case.spells for k in sp
+                              if k not in ("member", "spell_kind")))
     for key in keys:
-        values = [sp.get(key) for sp in case.spells]
-        if key == "spell_kind":
-            frame[key] = pd.array([v or "已外出务工" for v in values], dtype="string")
-            continue
         first = next(i for i, sp in enumerate(case.spells) if key in sp)
-        spec = _spec(key, "spell", catalogue, doc, [*loc, "spells", first, key])
-        name = spec.name if spec else key
-        frame[name] = _typed(name, spec, values, catalogue, doc,
-                             [*loc, "spells", first, key]).array
-        mapping.setdefault(name, (spec.label if spec else name, column_letter(len(mapping))))
-    if "spell_kind" not in frame:
-        frame["spell_kind"] = pd.array(["已外出务工"] * m, dtype="string")
-    frame["_input"] = np.zeros(m, dtype=np.int64)
-    frame["_row"] = np.arange(n + 2, n + 2 + m, dtype=np.int64)
-    return frame
+        kloc = [*loc, "spells", first, key]
+        spec = _spec(key, "spell", catalogue, doc, kloc)
+        values = [sp.get(key) for sp in case.spells]
+        _typed(key, spec, values, catalogue, doc, kloc)
+        sheet[_header(key, spec)] = [_cell(v) for v in values]
+    # The kind of each spell's table (schema/build.py _role): spells of both kinds share one
+    # sheet here, told apart by these two columns.
+    for name, flags in (("work_started", [not p for p in planned]), ("work_planned", planned)):
+        spec = catalogue.get(name)
+        if spec is not None and spec.label not in sheet:
+            sheet[spec.label] = ["是" if f else None for f in flags]
+    return sheet
 
 
-def _village(
-    case: Case, catalogue: FieldCatalogue, doc: YamlDoc | None, loc: list[Any],
-    mapping: dict[str, tuple[str, str]],
-) -> pd.DataFrame | None:
-    """The case's village: one row, index V1 (the household's village_id)."""
-    if case.village is None:
-        return None
-    frame = pd.DataFrame(index=pd.Index(["V1"], name="village_id", dtype="string"))
+def _village_sheet(case: Case, household: dict[str, list[Any]], catalogue: FieldCatalogue,
+                   doc: YamlDoc | None, loc: list[Any]) -> dict[str, list[Any]]:
+    """The case's village as a one-row 行政村 sheet, keyed by the household's 县/乡镇/村."""
+    assert case.village is not None
+    sheet: dict[str, list[Any]] = {}
+    for key in ("county", "township", "village"):
+        spec = catalogue.get(key)
+        if spec is not None and spec.label in household:
+            sheet[spec.label] = [household[spec.label][0]]
     for key, value in case.village.items():
-        spec = _spec(key, "village", catalogue, doc, [*loc, "village", key])
-        name = spec.name if spec else key
-        frame[name] = _typed(name, spec, [value], catalogue, doc,
-                             [*loc, "village", key]).to_numpy()
-        mapping.setdefault(name, (spec.label if spec else name, column_letter(len(mapping))))
-    frame["_input"] = np.zeros(1, dtype=np.int64)
-    frame["_row"] = np.ones(1, dtype=np.int64)
-    return frame
+        kloc = [*loc, "village", key]
+        spec = _spec(key, "village", catalogue, doc, kloc)
+        _typed(key, spec, [value], catalogue, doc, kloc)
+        sheet[_header(key, spec)] = [_cell(value)]
+    return sheet
 
 
 def _issues(case: Case, members: pd.DataFrame, hid: str, head_row: int) -> pd.DataFrame:
@@ -537,31 +583,3 @@ def _typed(
             raise bad("not_allowed", allowed="、".join(spec.values))
         return mapped.astype("string")
     return text
-
-
-def _derive(members: pd.DataFrame, as_of: date) -> None:
-    """Birth date, sex, ID validity and age from id_number / birth_date_stated unless given."""
-    from exitcheck.schema import ids
-
-    if "id_number" in members.columns:
-        idn = members["id_number"].astype("string")
-        if "birth_date" not in members.columns:
-            members["birth_date"] = ids.birth_date(idn)
-        if "sex" not in members.columns:
-            members["sex"] = ids.sex(idn).astype("string")
-        if "id_valid" not in members.columns:
-            members["id_valid"] = ids.valid_id(idn).astype("boolean")
-    if "birth_date" not in members.columns and "birth_date_stated" in members.columns:
-        members["birth_date"] = members["birth_date_stated"]
-    if "birth_date" in members.columns:
-        derived = age_at(members["birth_date"], as_of)
-        # Ages written in the case win; the others come from the birth date.
-        members["age"] = members["age"].fillna(derived) if "age" in members.columns else derived
-
-
-def age_at(birth: pd.Series, as_of: date) -> pd.Series:
-    """Whole years at ``as_of`` (Int64; NA without a birth date)."""
-    b = pd.to_datetime(birth, errors="coerce")
-    before = (b.dt.month > as_of.month) | ((b.dt.month == as_of.month) & (b.dt.day > as_of.day))
-    age = (as_of.year - b.dt.year) - before.astype("Int64")
-    return age.astype("Int64").where(b.notna(), pd.NA)
