@@ -146,6 +146,7 @@ def test_shipped_region_table() -> None:
 
 
 CAT = FieldCatalogue({
+    "household_id": FieldSpec("household_id", "户编号", "Household ID", "household", "id"),
     "id_number": FieldSpec("id_number", "证件号码", "ID", "member", "id_number"),
     "county": FieldSpec("county", "县", "County", "household", "text"),
 })

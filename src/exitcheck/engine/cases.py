@@ -227,9 +227,10 @@ def run_case_file(
         NOT_EVALUATED,
         PASS,
         VIOLATED,
-        findings_frame,
         make_context,
-        rule_outcome,
+        not_run_reason,
+        present_fields,
+        run_rule,
     )
 
     rule, cases = load_case_file(doc, ruleset)
@@ -256,22 +257,21 @@ def run_case_file(
                 )
             )
             continue
-        if rule.spec.builtin is not None:
-            from exitcheck.engine.evaluate import builtin_findings
-
-            found, _ = builtin_findings(rule, registry, "zh")
-            messages = found["message"].tolist()
-            actual = VIOLATED if len(found) else PASS
-            members: list[str] = []
+        # The audit's own path: the same run_rule, context and present columns.
+        ctx = make_context(registry, resolved, as_of)
+        ran = run_rule(rule, registry, ctx, resolved, present_fields(registry), "zh")
+        messages = ran.findings["message"].tolist()
+        members: list[str] = []
+        if ran.not_run is not None:
+            actual = NOT_RUN
+            messages = [not_run_reason(ran.not_run, case.year)]
+        elif ran.outcome is None:  # builtin: violated where the loader reported the issue
+            actual = VIOLATED if len(ran.findings) else PASS
             if rule.level == "member":
-                hit = registry.members["member_id"].isin(found["member_id"].dropna())
+                hit = registry.members["member_id"].isin(ran.findings["member_id"].dropna())
                 members = np.where(hit.to_numpy(dtype=bool), VIOLATED, PASS).tolist()
         else:
-            ctx = make_context(registry, resolved, as_of)
-            outcome = rule_outcome(rule, ctx)
-            status = outcome.status
-            found = findings_frame(rule, outcome, registry, ctx, resolved, "zh")
-            messages = found["message"].tolist()
+            status = ran.outcome.status
             values = set(status.tolist())
             members = status.tolist() if rule.level == "member" else []
             actual = next(

@@ -160,16 +160,16 @@ def evaluate(
     applicable: dict[str, int] = {}
     total = len(runnable)
     for i, rule in enumerate(runnable):
-        ran = _run_rule(rule, registry, ctx, resolved, present, lang)
-        if isinstance(ran, RuleNotRun):
-            not_run.append(ran)
-            if ran.reason != MEMBERS_MISSING:  # one note for all of them, below
-                notes.append(MSG("rule_note", lang, codes=ran.code,
-                                 reason=not_run_reason(ran, year, lang)))
+        ran = run_rule(rule, registry, ctx, resolved, present, lang)
+        if ran.not_run is not None:
+            not_run.append(ran.not_run)
+            if ran.not_run.reason != MEMBERS_MISSING:  # one note for all of them, below
+                notes.append(MSG("rule_note", lang, codes=rule.code,
+                                 reason=not_run_reason(ran.not_run, year, lang)))
         else:
-            found, applicable[rule.code] = ran
-            if len(found):
-                frames.append(found)
+            applicable[rule.code] = ran.applicable
+            if len(ran.findings):
+                frames.append(ran.findings)
         if progress is not None:
             progress(i + 1, total)
     missing = [n for n in not_run if n.reason == MEMBERS_MISSING]
@@ -206,25 +206,37 @@ def evaluate(
     )
 
 
-def _run_rule(
+@dataclass
+class RuleRun:
+    """One rule run over the dataset: the one path evaluate, explain and the rule cases share."""
+
+    findings: pd.DataFrame  # FINDING_COLUMNS (empty when not run)
+    applicable: int  # units the rule applied to
+    outcome: Outcome | None = None  # expression rules: the status of every unit
+    not_run: RuleNotRun | None = None  # why the audit would not run it on this input
+
+
+def run_rule(
     rule: LoadedRule,
     registry: Registry,
     ctx: EvalContext,
     resolved: dict[str, ParamValue],
     present: frozenset[str],
     lang: str,
-) -> tuple[pd.DataFrame, int] | RuleNotRun:
-    """(findings, units the rule applied to), or why it could not be run on this input."""
+) -> RuleRun:
+    """Run one rule whose parameters are resolved: its findings and unit outcomes, or why it
+    could not be run on this input (a column it needs is absent, no member rows)."""
     if rule.spec.builtin is not None:
-        return builtin_findings(rule, registry, lang)
+        found, units = builtin_findings(rule, registry, lang)
+        return RuleRun(found, units)
     if registry.single_row_households and reads_members(rule):
-        return RuleNotRun(rule.info(), MEMBERS_MISSING, (), ())
+        return RuleRun(empty_findings(), 0, None, RuleNotRun(rule.info(), MEMBERS_MISSING, (), ()))
     outcome = rule_outcome(rule, ctx)
     skipped = fields_absent(rule, outcome, present, lang)
     if skipped is not None:
-        return skipped
+        return RuleRun(empty_findings(), 0, outcome, skipped)
     found = findings_frame(rule, outcome, registry, ctx, resolved, lang)
-    return found, int((outcome.status != NOT_APPLICABLE).sum())
+    return RuleRun(found, int((outcome.status != NOT_APPLICABLE).sum()), outcome)
 
 
 def population_table(ctx: EvalContext) -> pd.DataFrame:
@@ -700,8 +712,6 @@ def explain_household(
     resolved, runnable, not_run = resolve_params(ruleset, params, year, region)
     ctx = make_context(registry, resolved, as_of)
     present = present_fields(registry)
-    hh_mask = registry.households.index.astype(str) == household_id
-    mem_mask = (registry.members["household_id"].astype(str) == household_id).to_numpy()
     skipped = {n.code: not_run_reason(n, year, lang) for n in not_run}
     will_run = {r.code for r in runnable}
     out = []
@@ -710,22 +720,22 @@ def explain_household(
             out.append(Explanation(rule, NOT_RUN, [], [], [], [skipped[rule.code]]))
             continue
         used = [resolved[p] for p in rule.params]
-        if rule.spec.builtin is not None:
-            found, _ = builtin_findings(rule, registry, lang)
+        ran = run_rule(rule, registry, ctx, resolved, present, lang)
+        if ran.not_run is not None:
+            out.append(Explanation(rule, NOT_RUN, [], [], used,
+                                   [not_run_reason(ran.not_run, year, lang)]))
+            continue
+        if ran.outcome is None:  # builtin: the loader's issues of this household
+            found = ran.findings
             mine = found[found["household_id"].astype(str) == household_id]
             out.append(Explanation(rule, VIOLATED if len(mine) else PASS, [], [], used,
                                    mine["message"].tolist()))
             continue
-        outcome = rule_outcome(rule, ctx)
-        absent = fields_absent(rule, outcome, present, lang)
-        if absent is not None:
-            out.append(Explanation(rule, NOT_RUN, [], [], used,
-                                   [not_run_reason(absent, year, lang)]))
-            continue
-        mask = hh_mask if rule.level == "household" else mem_mask
+        outcome = ran.outcome
+        mask = _household_units(registry, rule.level, household_id)
         frame = ctx.frame(rule.level)  # type: ignore[arg-type]
         sub = frame.loc[mask]
-        units = (sub.index.astype(str).tolist() if rule.level == "household"
+        units = (sub.index.astype(str).tolist() if rule.level in ("household", "village")
                  else sub["member_id"].astype(str).tolist())
         status = outcome.status.loc[mask].tolist()
         inputs: list[tuple[str, str, Any, str | None]] = []
@@ -735,14 +745,32 @@ def explain_household(
             cells = locations(registry, name, _ints(sub, "_input"), _ints(sub, "_row"))
             vals = _plain_column(series.loc[mask])
             inputs += list(zip(units, [name] * len(units), vals, cells, strict=True))
-        found = findings_frame(rule, outcome, registry, ctx, resolved, lang)
-        if rule.level == "household":
+        found = ran.findings
+        if rule.level in ("household", "village"):
             overall = status[0] if status else NOT_APPLICABLE
             members: list[tuple[str, str]] = []
         else:
             members = list(zip(units, status, strict=True))
             overall = next((s for s in (VIOLATED, NOT_EVALUATED, PASS) if s in status),
                            NOT_APPLICABLE)
-        mine = found[found["household_id"].astype(str) == household_id]
+        if rule.level == "village":
+            cells = set(locations(registry, rule.cite, _ints(sub, "_input"), _ints(sub, "_row")))
+            mine = found[found["location"].isin(cells)]
+        else:
+            mine = found[found["household_id"].astype(str) == household_id]
         out.append(Explanation(rule, overall, members, inputs, used, mine["message"].tolist()))
     return out
+
+
+def _household_units(registry: Registry, level: str, household_id: str) -> np.ndarray:
+    """The units of ``level`` that belong to one household (its village at village level)."""
+    hh = registry.households
+    if level == "household":
+        return np.asarray(hh.index.astype(str) == household_id)
+    if level == "village":
+        if "village_id" not in hh.columns or household_id not in hh.index:
+            return np.zeros(len(registry.villages), dtype=bool)
+        vid = hh.loc[household_id, "village_id"]
+        return np.asarray(registry.villages.index.astype(str) == str(vid))
+    frame = registry.frame(level)
+    return (frame["household_id"].astype(str) == household_id).to_numpy(dtype=bool)

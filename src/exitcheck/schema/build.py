@@ -59,7 +59,7 @@ def build_registry(
         zh, en = MSG.both("no_tables")
         raise InputError(zh, message_en=en)
     mapped = [_map_headers(t, catalogue, mapping or {}) for t in tables]
-    roles = [_role(m.columns, catalogue) for m in mapped]
+    roles = [_role(m.table, m.columns, catalogue) for m in mapped]
     _unknown_files(mapped, roles)
     mapped = [_restrict(m, r, catalogue) for m, r in zip(mapped, roles, strict=True)]
     member_tables = [m for m, r in zip(mapped, roles, strict=True) if r == "members"]
@@ -177,12 +177,12 @@ def _map_headers(table: RawTable, catalogue: FieldCatalogue, mapping: dict[str, 
                    notes=notes)  # fmt: skip
 
 
-def _role(columns: dict[str, str], catalogue: FieldCatalogue) -> str:
+def _role(table: RawTable, columns: dict[str, str], catalogue: FieldCatalogue) -> str:
     """The table's kind from its headers (docs/dataset-model.md):
 
     work / work_plan: a spell-level field (是否已务工 / 是否计划外出务工, 务工开始时间 ...);
     village: village-level fields (总人口数, 是否出列 ...) and no 户编号;
-    members: 户编号 plus person fields (姓名 or 证件号码, and another person field);
+    members: 户编号 plus 姓名 or 证件号码 (with another person field, or several rows a household);
     households: 户编号 and household fields (a head's name or ID beside them is not read);
     other: none of these (an instructions sheet, a list of helpers ...).
     """
@@ -192,9 +192,18 @@ def _role(columns: dict[str, str], catalogue: FieldCatalogue) -> str:
     if "household_id" not in columns:
         return "village" if "village" in levels else "other"
     person = sum(1 for level in levels if level == "member")
-    if ("name" in columns or "id_number" in columns) and person >= 2:
-        return "members"
+    if "name" in columns or "id_number" in columns:
+        # A 户信息 table may carry its head's name or ID beside household fields: one row per
+        # household and no other person field.
+        if person >= 2 or not _one_row_per_household(table, columns["household_id"]):
+            return "members"
     return "households"
+
+
+def _one_row_per_household(table: RawTable, column: str) -> bool:
+    ids = table.data[column]
+    ids = ids[ids.notna()]
+    return len(ids) > 0 and not ids.duplicated().any()
 
 
 # Fields a table of each kind contributes besides its own level's: its keys.
