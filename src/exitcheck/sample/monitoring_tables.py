@@ -53,33 +53,43 @@ MEMBER_COLUMNS = (
     "县", "乡镇", "村", "户编号", "人编号", "姓名", "性别", "证件号码", "与户主关系", "民族",
     "文化程度", "在校生状况", "健康状况", "劳动技能", "是否参加城乡居民基本医疗保险",
     "是否参加大病保险", "享受低保政策情况", "户类型", "监测对象类别", "识别监测时间",
-    "风险是否已消除", "风险消除方式", "风险消除时间", "致贫返贫风险1", "人均纯收入", "纯收入",
-    "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "是否危房户",
-    "是否解决安全饮用水",
+    "风险是否已消除", "风险消除方式", "风险消除时间", "致贫返贫风险1", "因自然灾害子项",
+    "风险消除后是否住房损毁", "风险消除后是否饮水设施损毁", "风险消除后是否有失学辍学",
+    "风险消除后是否有未参加基本医疗保险", "人均纯收入", "纯收入", "工资性收入", "生产经营性收入",
+    "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "是否危房户", "是否解决安全饮用水",
+    "是否参加城乡居民基本养老保险", "务工所在地",
 )
 HOUSEHOLD_COLUMNS = (
     "县", "乡镇", "村", "户编号", "家庭人口数", "耕地面积", "住房面积", "是否通生活用电",
-    "入户道路是否硬化", "是否有卫生厕所", "产业帮扶", "就业帮扶", "健康帮扶", "综合保障",
-    "信息采集人",
+    "林地面积", "退耕还林面积", "林果面积", "牧草地面积", "水面面积", "与村主干路距离",
+    "入户道路是否硬化", "是否有卫生厕所", "产业帮扶", "就业帮扶", "健康帮扶", "教育帮扶", "综合保障",
+    "实施开发式帮扶情况", "信息采集人",
 )
 WORK_COLUMNS = (
     "姓名", "证件号码", "人编号", "是否已务工", "务工开始时间", "务工结束时间", "务工所在县",
     "务工所在地", "务工月收入", "年度交通费补助", "务工企业名称", "所属行业", "就业渠道",
     "是否点对点输送",
 )
-PLAN_COLUMNS = ("姓名", "证件号码", "人编号", "是否计划外出务工", "就业服务需求")
+PLAN_COLUMNS = ("姓名", "证件号码", "人编号", "是否计划外出务工", "务工所在县", "务工所在地",
+                "就业服务需求")
 VILLAGE_COLUMNS = (
     "县", "乡镇", "村", "是否贫困村", "是否出列", "总户数", "总人口数", "危房户数",
     "未实现饮水安全户数", "低保户数", "低保人口数", "村级集体经济收入", "卫生室个数",
-    "执业（助理）医师数", "是否通客运班车", "是否通硬化路",
+    "执业（助理）医师数", "是否通客运班车", "是否通硬化路", "村小学", "参加城乡养老保险人数",
+    "公共卫生厕所个数", "垃圾集中堆放点", "文化（图书）室", "特困供养人口数", "残疾人口数",
 )
 TEXT_COLUMNS = {"户编号", "人编号", "证件号码", "识别监测时间", "风险消除时间", "务工开始时间",
                 "务工结束时间"}
-WORK_PLACES = (("广东省东莞市", "东莞市"), ("广东省深圳市", "深圳市"), ("浙江省宁波市", "宁波市"),
-               ("福建省泉州市", "泉州市"), ("贵州省贵阳市", "贵阳市"), ("贵州省兴义市", "兴义市"))
-INDUSTRIES = ("制造业", "建筑业", "住宿和餐饮业", "批发和零售业", "居民服务业", "交通运输业")
-EMPLOYERS = ("东莞市长安电子厂", "深圳市宝安五金制品有限公司", "宁波市北仑服装有限公司",
-             "泉州市晋江鞋业有限公司", "贵阳市建工集团有限公司", "兴义市万峰林酒店")
+# (务工所在地, 务工所在县, employer, industry); the last one is local (帮扶车间 / 公益岗位 there only).
+WORK_PLACES = (
+    ("广东省深圳市宝安区", "宝安区", "深圳市宝安五金制品有限公司", "制造业"),
+    ("广东省东莞市长安镇", "东莞市", "东莞市长安电子厂", "制造业"),
+    ("浙江省宁波市北仑区", "北仑区", "宁波市北仑服装有限公司", "制造业"),
+    ("福建省泉州市晋江市", "晋江市", "晋江市鞋业有限公司", "制造业"),
+    ("贵州省贵阳市南明区", "南明区", "贵阳市建工集团有限公司", "建筑业"),
+    ("贵州省黔西南州兴义市", "兴义市", "兴义市万峰林酒店", "住宿和餐饮业"),
+    ("贵州省黔西南州册亨县", "册亨县", "册亨县者楼街道帮扶车间", "制造业"),
+)
 
 
 @dataclass
@@ -112,7 +122,10 @@ class Household:
     dibao: bool = False
     per_capita: float = 0.0
     money: dict[str, float] = field(default_factory=dict)
-    target: float | None = None  # forced per-capita income
+    target: float = 0.0  # per-capita net income aimed at
+    disaster: str = ""
+    out_of_pocket: float | None = None
+    spells: int = 0
 
 
 class _Gen:
@@ -175,6 +188,8 @@ def _person(g: _Gen, hh_id: str, k: int, surname: str, relation: str, age: int,
             education = g.pick(("文盲或半文盲", "小学"))
         if age >= 55 and g.rng.random() < 0.35:
             health = "长期慢性病"
+    if school not in ("非在校生", "失学或辍学"):
+        education = ""
     if age < 16 or school not in ("非在校生",):
         labour = "无劳动力"
     elif age >= 65:
@@ -215,8 +230,21 @@ def _household(g: _Gen, township: str, village: str, hh_id: str) -> Household:
         hh.monitoring = g.pick(("脱贫不稳定户", "边缘易致贫户", "突发严重困难户"), p=(0.5, 0.35, 0.15))
         start = 2021 * 12 + 2 + int(g.rng.integers(0, 24))  # 202103 … 202302
         hh.identified = f"{start // 12}{start % 12 + 1:02d}"
-        hh.risk = g.pick(("因病", "因残", "因学", "缺劳动力", "因务工就业不稳", "因灾"))
-        if g.rng.random() < 0.6:
+        workers = [p for p in hh.members if p.labour in ("普通劳动力", "技能劳动力")]
+        students = [p for p in hh.members if p.school not in ("非在校生", "学龄前儿童")]
+        risks = ["因病", "因残", "因灾"] + (["因学"] if students else []) + (
+            ["因务工就业不稳"] if workers else ["缺劳动力"])
+        hh.risk = g.pick(risks)
+        if hh.risk == "因灾":
+            hh.disaster = g.pick(("洪涝灾害", "地质灾害", "风雹灾害"))
+        if hh.risk == "因残":
+            disabled = max(hh.members, key=lambda p: p.age)
+            disabled.health = "残疾"
+            if disabled.age >= 16:
+                disabled.labour = "丧失劳动力" if disabled.age < 60 else "无劳动力"
+                disabled.school = "非在校生"
+        workers = [p for p in hh.members if p.labour in ("普通劳动力", "技能劳动力")]
+        if workers and g.rng.random() < 0.6:
             end = start + int(g.rng.integers(9, 20))
             end = min(end, YEAR * 12 + 10)
             hh.eliminated = "是"
@@ -229,20 +257,20 @@ def _household(g: _Gen, township: str, village: str, hh_id: str) -> Household:
             sick.health = "患有大病"
             if sick.labour in ("普通劳动力", "技能劳动力"):
                 sick.labour = "弱劳动力或半劳动力"
+        hh.out_of_pocket = float(round(g.rng.uniform(800, 4000))) if hh.risk == "因病" else 0.0
+    if category == "一般农户":
+        hh.target = float(g.rng.uniform(14000, 30000))
+    elif category == "监测户":
+        hh.target = float(g.rng.uniform(7600, 11000) if hh.eliminated == "是"
+                          else g.rng.uniform(6800, 9500))
+    else:
+        hh.target = float(g.rng.uniform(8200, 22000))
     return hh
 
 
 def _incomes(g: _Gen, hh: Household, spell_wages: float) -> None:
     size = len(hh.members)
-    if hh.target is not None:
-        target = hh.target
-    elif hh.category == "一般农户":
-        target = float(g.rng.uniform(14000, 30000))
-    elif hh.category == "监测户":
-        target = float(g.rng.uniform(7600, 11000) if hh.eliminated == "是"
-                       else g.rng.uniform(6800, 9500))
-    else:
-        target = float(g.rng.uniform(8200, 22000))
+    target = hh.target
     net = round(target * size, 2)
     transfer = round(float(g.rng.uniform(0.10, 0.35)) * net, 2)
     if hh.dibao:
@@ -268,16 +296,21 @@ def _spell(g: _Gen, p: Person, wage: float | None = None) -> dict[str, Any]:
     start = YEAR * 12 + int(g.rng.integers(-10, 6))
     end = min(start + int(g.rng.integers(3, 12)), YEAR * 12 + 11)
     place = int(g.rng.integers(len(WORK_PLACES)))
-    channel = g.pick(("劳务输出", "自主务工", "帮扶车间", "灵活就业"), p=(0.45, 0.35, 0.1, 0.1))
+    where, county, employer, industry = WORK_PLACES[place]
+    if county == COUNTY:
+        channel = "帮扶车间"
+    else:
+        channel = g.pick(("劳务输出", "自主务工", "灵活就业"), p=(0.5, 0.35, 0.15))
     if wage is None:
-        wage = float(round(g.rng.uniform(2600, 6500), -1))
+        wage = float(round(g.rng.uniform(2200 if county == COUNTY else 3000, 6500), -1))
+    far = place < 4
     return {
         "姓名": p.name, "证件号码": p.id_number, "人编号": p.member_id, "是否已务工": "是",
         "务工开始时间": _month(start), "务工结束时间": _month(end),
-        "务工所在县": WORK_PLACES[place][1], "务工所在地": WORK_PLACES[place][0],
-        "务工月收入": wage, "年度交通费补助": float(g.pick((0, 300, 500, 600))),
-        "务工企业名称": EMPLOYERS[place], "所属行业": INDUSTRIES[place],
-        "就业渠道": channel, "是否点对点输送": "是" if channel == "劳务输出" and place < 4 else "否",
+        "务工所在县": county, "务工所在地": where,
+        "务工月收入": wage, "年度交通费补助": float(g.pick((300, 500, 600)) if far else 0),
+        "务工企业名称": employer, "所属行业": industry,
+        "就业渠道": channel, "是否点对点输送": "是" if channel == "劳务输出" and far else "否",
     }
 
 
@@ -290,15 +323,14 @@ def _months_in_year(spell: dict[str, Any]) -> int:
 
 SUPPORT = {
     "产业帮扶": ("发展种植业", "发展养殖业", "带动产业发展", "产业奖补"),
-    "就业帮扶": ("务工就业", "技能培训", "公益性岗位", "就业补助"),
-    "健康帮扶": ("资助参保", "家庭医生签约服务", "医疗救助", "慢病签约服务"),
-    "综合保障": ("纳入农村低保", "临时救助", "残疾人两项补贴"),
+    "就业帮扶": ("劳务输出", "外出务工补贴", "技能培训"),
+    "健康帮扶": ("家庭医生签约服务", "慢病签约服务", "医疗救助"),
 }
 
 
-def _support(g: _Gen, kind: str, n_max: int = 2) -> str:
+def _support(g: _Gen, kind: str, n_min: int = 0, n_max: int = 2) -> str:
     items = SUPPORT[kind]
-    n = int(g.rng.integers(0, n_max + 1))
+    n = int(g.rng.integers(n_min, n_max + 1))
     chosen = sorted(g.rng.choice(len(items), size=n, replace=False).tolist())
     return "、".join(items[i] for i in chosen)
 
@@ -401,32 +433,40 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     spells: list[dict[str, Any]] = []
     plans: list[dict[str, Any]] = []
     planted_ids = {e["household_id"] for e in problems + controls}
-    wages: dict[str, float] = {}
     for hh in households:
         if hh.household_id in planted_ids:
             continue
+        budget = 0.7 * hh.target * len(hh.members)  # spells never lift the household's income
+        earned = 0.0
         for p in hh.members:
             if p.labour not in ("普通劳动力", "技能劳动力") or not 18 <= p.age <= 55:
                 continue
             u = g.rng.random()
             if u < 0.75:
-                n = 1 if g.rng.random() < 0.75 else 2
-                for _ in range(n):
+                for _ in range(1 if g.rng.random() < 0.75 else 2):
                     s = _spell(g, p)
+                    pay = s["务工月收入"] * _months_in_year(s)
+                    if earned + pay > budget:
+                        break
+                    earned += pay
                     spells.append(s)
-                    wages[hh.household_id] = wages.get(hh.household_id, 0.0) + (
-                        s["务工月收入"] * _months_in_year(s))
             elif u < 0.88:
+                where, county, _, _ = WORK_PLACES[int(g.rng.integers(len(WORK_PLACES) - 1))]
                 plans.append({"姓名": p.name, "证件号码": p.id_number, "人编号": p.member_id,
-                              "是否计划外出务工": "是",
+                              "是否计划外出务工": "是", "务工所在县": county, "务工所在地": where,
                               "就业服务需求": g.pick(("职业介绍", "技能培训", "岗位推荐",
                                                      "职业介绍、技能培训"))})
-    # A spell at 300 元 a month (a data-entry slip: 3000).
-    low = next(s for s in spells if s["人编号"][:16] not in planted_ids)
+    # A spell at 300 元 a month (a data-entry slip for 3000) on a person's only spell.
+    per_person: dict[str, int] = {}
+    for s in spells:
+        per_person[s["人编号"]] = per_person.get(s["人编号"], 0) + 1
+    low = next(s for s in spells if per_person[s["人编号"]] == 1
+               and s["人编号"][:16] not in planted_ids and s["就业渠道"] != "帮扶车间")
     low_hh = next(h for h in households if h.household_id == low["人编号"][:16])
     low["务工月收入"] = 300.0
     used.add(low_hh.household_id)
-    rec(problems, "DQ3??", low_hh, low["人编号"], "务工月收入 300 元 monthly wage 300", "work")
+    rec(problems, "RISK400", low_hh, low["人编号"], "务工月收入 300 元 monthly wage 300", "work")
+    problems[-1]["row"] = spells.index(low) + 3
     # A spell whose person is not in the member table (moved out, or a typo in the export).
     ghost_age = 34
     ghost = Person(member_id=f"{COUNTY_CODE}1012010098001", name=g.name("罗", "男"), sex="男",
@@ -435,6 +475,7 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     spells.append(_spell(g, ghost))
     rec(problems, "DQ080", None, ghost.member_id, "务工人员不在监测对象信息中 spell of an unknown person",
         "work")
+    problems[-1]["row"] = len(spells) + 2
     # Control: a spell given by 人编号 only (证件号码 blank) joins its person.
     blank_id = next(s for s in spells if s["人编号"][:16] not in used | planted_ids)
     blank_id["证件号码"] = ""
@@ -442,7 +483,18 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     used.add(bh.household_id)
     rec(controls, "DQ080", bh, blank_id["人编号"], "务工记录只有人编号（证件号码空）spell keyed by 人编号",
         "work")
+    controls[-1]["row"] = spells.index(blank_id) + 3
 
+    wages: dict[str, float] = {}
+    latest: dict[str, dict[str, Any]] = {}
+    for s in spells:
+        key = s["人编号"][:16]
+        wages[key] = wages.get(key, 0.0) + s["务工月收入"] * _months_in_year(s)
+        if s["人编号"] not in latest or s["务工开始时间"] > latest[s["人编号"]]["务工开始时间"]:
+            latest[s["人编号"]] = s
+        for hh in households:
+            if hh.household_id == key:
+                hh.spells += 1
     for hh in households:
         _incomes(g, hh, wages.get(hh.household_id, 0.0))
 
@@ -456,11 +508,16 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     lost = _household(g, UNLISTED_VILLAGE[0], UNLISTED_VILLAGE[1],
                       f"{COUNTY_CODE}1032030001")
     lost.category, lost.monitoring, lost.eliminated, lost.identified = "一般农户", "", "", ""
-    lost.risk = lost.elimination_method = lost.eliminated_month = ""
+    lost.risk = lost.elimination_method = lost.eliminated_month = lost.disaster = ""
+    lost.out_of_pocket = None
+    lost.target = 16800.0
+    for p in lost.members:
+        if p.health == "患有大病":
+            p.health = "长期慢性病"
     _incomes(g, lost, 0.0)
     households.append(lost)
     rec(problems, "DQ082", lost, None, "户所在村不在行政村信息中 village missing from the village table",
-        "members")
+        "households")
     rec(problems, "DQ083", None, None, f"行政村信息中的{EXTRA_VILLAGE[1]}没有任何户 village without households",
         "village")
     problems[-1]["village"] = EXTRA_VILLAGE[1]
@@ -469,7 +526,9 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     household_rows = []
     for hh in households:
         ethnicity = g.pick(*ETHNIC)
+        after = "否" if hh.eliminated == "是" else ""
         for p in hh.members:
+            work = latest.get(p.member_id)
             members_rows.append({
                 "县": COUNTY, "乡镇": hh.township, "村": hh.village, "户编号": hh.household_id,
                 "人编号": p.member_id, "姓名": p.name, "性别": p.sex, "证件号码": p.id_number,
@@ -480,20 +539,43 @@ def build(seed: int = YEAR) -> dict[str, Any]:
                 "监测对象类别": hh.monitoring, "识别监测时间": hh.identified,
                 "风险是否已消除": hh.eliminated, "风险消除方式": hh.elimination_method,
                 "风险消除时间": hh.eliminated_month, "致贫返贫风险1": hh.risk,
-                "人均纯收入": hh.per_capita, **hh.money, "是否危房户": "否",
-                "是否解决安全饮用水": "是",
+                "因自然灾害子项": hh.disaster, "风险消除后是否住房损毁": after,
+                "风险消除后是否饮水设施损毁": after, "风险消除后是否有失学辍学": after,
+                "风险消除后是否有未参加基本医疗保险": after,
+                "人均纯收入": hh.per_capita, **hh.money, "合规自付支出": hh.out_of_pocket,
+                "是否危房户": "否", "是否解决安全饮用水": "是",
+                "是否参加城乡居民基本养老保险": "是" if p.age >= 16 and p.school == "非在校生"
+                else "否",
+                "务工所在地": work["务工所在地"] if work else "",
             })
     for hh in [*households, orphan]:
         size = len(hh.members) or 3
+        able = any(p.labour in ("普通劳动力", "技能劳动力") for p in hh.members)
+        helped = hh.category != "一般农户"
+        unresolved = hh.category == "监测户" and hh.eliminated == "否"
+        industry = _support(g, "产业帮扶", 1 if unresolved or not hh.members else 0) if helped else ""
+        employment = _support(g, "就业帮扶", 1, 2) if helped and hh.spells and able else ""
+        health = _support(g, "健康帮扶") if helped else ""
+        if unresolved:
+            health = "、".join(x for x in ("城乡居民基本医疗保险个人缴费补贴", health) if x)
+        vocational = [p for p in hh.members if p.school in ("中职", "高职高专一年级")]
+        education = "雨露计划" if helped and vocational else (
+            "教育资助" if hh.risk == "因学" else "")
+        security = "、".join(x for x in (
+            "低保" if hh.dibao else "",
+            "残疾人补贴" if any(p.health == "残疾" for p in hh.members) else "") if x)
         household_rows.append({
             "县": COUNTY, "乡镇": hh.township, "村": hh.village, "户编号": hh.household_id,
             "家庭人口数": size, "耕地面积": float(round(g.rng.uniform(0.5, 6.0), 1)),
             "住房面积": float(round(g.rng.uniform(60, 160))), "是否通生活用电": "是",
+            "林地面积": float(round(g.rng.uniform(0, 8.0), 1)),
+            "退耕还林面积": float(g.pick((0.0, 0.0, 0.5, 1.2))), "林果面积": 0.0, "牧草地面积": 0.0,
+            "水面面积": 0.0, "与村主干路距离": float(round(g.rng.uniform(0, 1.5), 1)),
             "入户道路是否硬化": "是" if g.rng.random() < 0.9 else "否",
             "是否有卫生厕所": "是" if g.rng.random() < 0.85 else "否",
-            "产业帮扶": _support(g, "产业帮扶"), "就业帮扶": _support(g, "就业帮扶"),
-            "健康帮扶": _support(g, "健康帮扶"),
-            "综合保障": "纳入农村低保" if hh.dibao else "",
+            "产业帮扶": industry, "就业帮扶": employment, "健康帮扶": health,
+            "教育帮扶": education, "综合保障": security,
+            "实施开发式帮扶情况": "已实施" if industry or employment else "",
             "信息采集人": g.name(g.pick(SURNAMES[:10]), g.pick(("男", "女"))),
         })
     # Village name written with a trailing space in 行政村信息 (a control: names are folded).
@@ -517,6 +599,13 @@ def build(seed: int = YEAR) -> dict[str, Any]:
                 "村级集体经济收入": float(round(g.rng.uniform(6, 40), 2)),
                 "卫生室个数": 1, "执业（助理）医师数": int(g.rng.integers(1, 3)),
                 "是否通客运班车": "是", "是否通硬化路": "是",
+                "村小学": g.pick(("有", "有", "无")),
+                "参加城乡养老保险人数": int(g.rng.integers(700, 1300)),
+                "公共卫生厕所个数": int(g.rng.integers(1, 4)),
+                "垃圾集中堆放点": int(g.rng.integers(2, 9)), "文化（图书）室": "有",
+                "特困供养人口数": int(g.rng.integers(3, 15)),
+                "残疾人口数": sum(p.health == "残疾" for h in hhs for p in h.members)
+                + int(g.rng.integers(20, 60)),
             })
     del spaced_hh
     return {"members": members_rows, "households": household_rows, "work": spells,
