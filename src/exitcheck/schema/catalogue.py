@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from exitcheck.errors import RuleFileError
 from exitcheck.levels import Level
+from exitcheck.i18n import Catalogue
 from exitcheck.schema.messages import MSG
 from exitcheck.schema.text import HEADER_UNITS, fold, header_candidates, header_key
 
@@ -45,10 +46,24 @@ class FieldSpec:
     recommended: bool = False
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """A table kind of a dataset (rules/fields.yaml ``tables:``): a table is of this kind when
+    it has the ``identify`` fields (docs/dataset-model.md)."""
+
+    name: str  # member, household, work, work_plan, village
+    label: str
+    label_en: str
+    level: FieldLevel
+    identify: tuple[str, ...]
+
+
 @dataclass
 class FieldCatalogue:
     fields: dict[str, FieldSpec]
     source: Path | None = None
+    # Table kinds, from the catalogue's `tables:` block (empty for a catalogue without one).
+    tables: dict[str, TableSpec] = field(default_factory=dict)
     # Cell words read as true / false in bool fields (compared after fold(): NFKC, no spaces,
     # casefold). From the catalogue's `booleans:` block.
     true_values: tuple[str, ...] = DEFAULT_TRUE
@@ -190,13 +205,43 @@ class _BooleansModel(BaseModel):
     no: list[Text]
 
 
+class _TableModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    label_en: str
+    level: FieldLevel
+    identify: list[str]
+
+
 class _CatalogueModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int
     booleans: _BooleansModel | None = None
+    tables: dict[str, _TableModel] = {}
     fields: dict[str, _FieldModel]
 
+
+# Messages of the parts of the catalogue added for the monitoring era (tables:, values: in
+# column mappings), kept with the code that raises them.
+CAT_MSG = Catalogue(
+    {
+        "table_identify_empty": (
+            "表类型 {table} 必须列出识别字段（identify）",
+            "table kind {table} must list its identifying fields (identify)",
+        ),
+        "table_unknown_field": (
+            "表类型 {table} 的识别字段 {field} 不在字段目录中",
+            "table kind {table}: identifying field {field} is not in the field catalogue",
+        ),
+        "table_field_level": (
+            "表类型 {table}（层级 {level}）的识别字段 {field} 属于层级 {field_level}",
+            "table kind {table} (level {level}): identifying field {field} is of level"
+            " {field_level}",
+        ),
+    }
+)
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CACHE: dict[tuple[Path, int], FieldCatalogue] = {}
@@ -236,7 +281,7 @@ def _load(path: Path) -> FieldCatalogue:
         model = _CatalogueModel.model_validate(doc.data)
     except ValidationError as exc:
         keys = sorted({*_CatalogueModel.model_fields, *_FieldModel.model_fields,
-                       *_BooleansModel.model_fields})
+                       *_BooleansModel.model_fields, *_TableModel.model_fields})
         raise doc.pydantic_error(exc, keys=keys) from None
 
     def fail(key: str, at: tuple[Any, ...], /, **values: object) -> RuleFileError:
@@ -288,6 +333,8 @@ def _load(path: Path) -> FieldCatalogue:
         catalogue.true_values = tuple(model.booleans.yes)
         catalogue.false_values = tuple(model.booleans.no)
 
+    catalogue.tables = _tables(model, fields, doc, fail)
+
     # Every header text must name exactly one field.
     owner: dict[str, str] = {}
     for name, spec in fields.items():
@@ -299,6 +346,39 @@ def _load(path: Path) -> FieldCatalogue:
             if prior != name:
                 raise fail("alias_clash", loc, alias=text, first=prior, second=name)
     return catalogue
+
+
+def _tables(
+    model: _CatalogueModel, fields: dict[str, FieldSpec], doc: Any, fail: Any
+) -> dict[str, TableSpec]:
+    """The ``tables:`` block: every identify field exists and is of the table's level."""
+
+    def tfail(key: str, at: tuple[Any, ...], /, **values: object) -> RuleFileError:
+        zh, en = CAT_MSG.both(key, **values)
+        return doc.error(zh, en, doc.key_pos(at))
+
+    tables: dict[str, TableSpec] = {}
+    for name, tm in model.tables.items():
+        if not _NAME.match(name):
+            raise fail(
+                "schema_invalid", ("tables", name), loc=f"tables.{name}",
+                error="table kinds are lower_snake_case English",
+            )  # fmt: skip
+        if not tm.identify:
+            raise tfail("table_identify_empty", ("tables", name), table=name)
+        for i, fname in enumerate(tm.identify):
+            spec = fields.get(fname)
+            if spec is None:
+                raise tfail("table_unknown_field", ("tables", name, "identify", i),
+                           table=name, field=fname)
+            if spec.level != tm.level:
+                raise tfail("table_field_level", ("tables", name, "identify", i), table=name,
+                           field=fname, field_level=spec.level, level=tm.level)
+        tables[name] = TableSpec(
+            name=name, label=tm.label, label_en=tm.label_en, level=tm.level,
+            identify=tuple(tm.identify),
+        )  # fmt: skip
+    return tables
 
 
 def load_column_mapping(path: Path, catalogue: FieldCatalogue | None = None) -> dict[str, str]:
