@@ -41,13 +41,16 @@ def _row(location: str | None) -> int | None:
 
 def _matches(entry: dict[str, Any], f: dict[str, Any]) -> bool:
     """Is finding f about the truth entry (its household, member, spell row or village)?"""
+    in_table = (f["location"] or "").startswith(entry["table"])
+    if "row" in entry and in_table and _row(f["location"]) == entry["row"]:
+        return True  # a spell row (a spell finding of an unjoined row has no household)
     if entry["household_id"] is not None:
         return f["household_id"] == entry["household_id"] and (
             entry["member_id"] is None or f["member_id"] in (None, entry["member_id"]))
-    if not (f["location"] or "").startswith(entry["table"]):
+    if not in_table:
         return False
     if "row" in entry:
-        return _row(f["location"]) == entry["row"]
+        return False
     if "village" in entry:
         return entry["village"] in (f["message"] or "")
     return True

@@ -9,8 +9,9 @@ so the same seed gives the same files byte for byte (the xlsx creation dates are
 
 `write_monitoring_tables(folder, seed=2023)` writes the five xlsx files and `truth.json`:
 {"problems": [...], "controls": [...]}, each entry {"rule", "household_id", "member_id", "kind",
-"table"} (household_id null for a village problem; a control's rule is the rule that must NOT
-report it).
+"table"} (household_id null for a spell or village row that joins no household; "row" gives the
+sheet row of a planted spell, "village" the village of a village-level entry; a control's rule is
+the rule that must NOT report it).
 """
 
 from __future__ import annotations
@@ -56,13 +57,15 @@ MEMBER_COLUMNS = (
     "风险是否已消除", "风险消除方式", "风险消除时间", "致贫返贫风险1", "因自然灾害子项",
     "风险消除后是否住房损毁", "风险消除后是否饮水设施损毁", "风险消除后是否有失学辍学",
     "风险消除后是否有未参加基本医疗保险", "人均纯收入", "纯收入", "工资性收入", "生产经营性收入",
-    "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "是否危房户", "是否解决安全饮用水",
+    "财产性收入", "转移性收入", "生产经营性支出",
+    "合规自付支出", "是否危房户", "是否解决安全饮用水",
     "是否参加城乡居民基本养老保险", "务工所在地",
 )
 HOUSEHOLD_COLUMNS = (
     "县", "乡镇", "村", "户编号", "家庭人口数", "耕地面积", "住房面积", "是否通生活用电",
     "林地面积", "退耕还林面积", "林果面积", "牧草地面积", "水面面积", "与村主干路距离",
-    "入户道路是否硬化", "是否有卫生厕所", "产业帮扶", "就业帮扶", "健康帮扶", "教育帮扶", "综合保障",
+    "入户道路是否硬化", "是否有卫生厕所", "产业帮扶",
+    "就业帮扶", "健康帮扶", "教育帮扶", "综合保障",
     "实施开发式帮扶情况", "信息采集人",
 )
 WORK_COLUMNS = (
@@ -80,7 +83,7 @@ VILLAGE_COLUMNS = (
 )
 TEXT_COLUMNS = {"户编号", "人编号", "证件号码", "识别监测时间", "风险消除时间", "务工开始时间",
                 "务工结束时间"}
-# (务工所在地, 务工所在县, employer, industry); the last one is local (帮扶车间 / 公益岗位 there only).
+# (务工所在地, 务工所在县, employer, industry); the last one is local (帮扶车间 only there).
 WORK_PLACES = (
     ("广东省深圳市宝安区", "宝安区", "深圳市宝安五金制品有限公司", "制造业"),
     ("广东省东莞市长安镇", "东莞市", "东莞市长安电子厂", "制造业"),
@@ -213,7 +216,8 @@ def _household(g: _Gen, township: str, village: str, hh_id: str) -> Household:
     people = [_person(g, hh_id, 1, surname, "户主", head_age, head_sex)]
     if g.rng.random() < 0.85:
         age = int(np.clip(head_age + g.rng.integers(-5, 4), 22, 85))
-        people.append(_person(g, hh_id, 2, surname, "配偶", age, "女" if head_sex == "男" else "男"))
+        spouse_sex = "女" if head_sex == "男" else "男"
+        people.append(_person(g, hh_id, 2, surname, "配偶", age, spouse_sex))
     if head_age <= 62:
         for _ in range(int(g.rng.integers(1, 4))):
             age = int(np.clip(head_age - g.rng.integers(22, 32), 0, 40))
@@ -227,7 +231,8 @@ def _household(g: _Gen, township: str, village: str, hh_id: str) -> Household:
     hh.members = people
     hh.dibao = g.rng.random() < (0.3 if category != "一般农户" else 0.05)
     if category == "监测户":
-        hh.monitoring = g.pick(("脱贫不稳定户", "边缘易致贫户", "突发严重困难户"), p=(0.5, 0.35, 0.15))
+        hh.monitoring = g.pick(("脱贫不稳定户", "边缘易致贫户", "突发严重困难户"),
+                               p=(0.5, 0.35, 0.15))
         start = 2021 * 12 + 2 + int(g.rng.integers(0, 24))  # 202103 … 202302
         hh.identified = f"{start // 12}{start % 12 + 1:02d}"
         workers = [p for p in hh.members if p.labour in ("普通劳动力", "技能劳动力")]
@@ -360,7 +365,8 @@ def build(seed: int = YEAR) -> dict[str, Any]:
         by_cat.setdefault(hh.category, []).append(hh)
     used: set[str] = set()
 
-    def take(category: str, pred: Any = lambda h: True, monitoring: bool | None = None) -> Household:
+    def take(category: str, pred: Any = lambda h: True,
+             monitoring: bool | None = None) -> Household:
         for hh in by_cat[category]:
             if hh.household_id not in used and pred(hh) and (
                     monitoring is None or (hh.eliminated == "是") == monitoring):
@@ -378,16 +384,16 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     # --- planted problems --------------------------------------------------------------
     hh = take("脱贫户", lambda h: h.members[0].age <= 50)
     kid = child(hh, 10, "失学或辍学")
-    rec(problems, "EDU001", hh, kid.member_id, "10 岁义务教育阶段失学辍学 child aged 10 out of school",
-        "members")
+    rec(problems, "EDU001", hh, kid.member_id,
+        "10 岁义务教育阶段失学辍学 child aged 10 out of school", "members")
     hh = take("监测户", monitoring=True)
     hh.target = 6480.0
-    rec(problems, "RISK007", hh, None, "风险已消除但人均纯收入低于 7300 eliminated, income below line",
-        "members")
+    rec(problems, "RISK007", hh, None,
+        "风险已消除但人均纯收入低于 7300 eliminated, income below line", "members")
     hh = take("脱贫户")
     hh.target = 6920.0
-    rec(problems, "RISK006", hh, None, "脱贫户人均纯收入低于 7300 未纳入监测 below line, not monitored",
-        "members")
+    rec(problems, "RISK006", hh, None,
+        "脱贫户人均纯收入低于 7300 未纳入监测 below line, not monitored", "members")
     hh = take("脱贫户")
     p = hh.members[-1]
     p.id_number = g.id_number(p.age, p.sex, bad_check=True)
@@ -400,8 +406,8 @@ def build(seed: int = YEAR) -> dict[str, Any]:
     p.age = 30
     p.id_number = g.id_number(30, p.sex)
     p.education, p.school, p.health, p.labour = "初中", "非在校生", "健康", "无劳动力"
-    rec(problems, "DQ033", hh, p.member_id, "30 岁健康非在校生登记为无劳动力 healthy 30 without labour",
-        "members")
+    rec(problems, "DQ033", hh, p.member_id,
+        "30 岁健康非在校生登记为无劳动力 healthy 30 without labour", "members")
 
     # --- controls (look suspicious, are fine) -------------------------------------------
     hh = take("脱贫户")
@@ -414,8 +420,8 @@ def build(seed: int = YEAR) -> dict[str, Any]:
         "members")
     hh = take("脱贫户", lambda h: h.members[0].age <= 50)
     kid = child(hh, 10, "送教上门", "残疾")
-    rec(controls, "EDU001", hh, kid.member_id, "10 岁残疾儿童送教上门 home schooling counts as schooled",
-        "members")
+    rec(controls, "EDU001", hh, kid.member_id,
+        "10 岁残疾儿童送教上门 home schooling counts as schooled", "members")
     hh = take("脱贫户", lambda h: h.members[0].age <= 50 and len(h.members) >= 2)
     p = hh.members[1]
     p.age = 30
@@ -473,16 +479,16 @@ def build(seed: int = YEAR) -> dict[str, Any]:
                    id_number=g.id_number(ghost_age, "男"), relation="户主", age=ghost_age,
                    education="初中", school="非在校生", health="健康", labour="普通劳动力")
     spells.append(_spell(g, ghost))
-    rec(problems, "DQ080", None, ghost.member_id, "务工人员不在监测对象信息中 spell of an unknown person",
-        "work")
+    rec(problems, "DQ080", None, ghost.member_id,
+        "务工人员不在监测对象信息中 spell of an unknown person", "work")
     problems[-1]["row"] = len(spells) + 2
     # Control: a spell given by 人编号 only (证件号码 blank) joins its person.
     blank_id = next(s for s in spells if s["人编号"][:16] not in used | planted_ids)
     blank_id["证件号码"] = ""
     bh = next(h for h in households if h.household_id == blank_id["人编号"][:16])
     used.add(bh.household_id)
-    rec(controls, "DQ080", bh, blank_id["人编号"], "务工记录只有人编号（证件号码空）spell keyed by 人编号",
-        "work")
+    rec(controls, "DQ080", bh, blank_id["人编号"],
+        "务工记录只有人编号（证件号码空）spell keyed by 人编号", "work")
     controls[-1]["row"] = spells.index(blank_id) + 3
 
     wages: dict[str, float] = {}
@@ -516,10 +522,10 @@ def build(seed: int = YEAR) -> dict[str, Any]:
             p.health = "长期慢性病"
     _incomes(g, lost, 0.0)
     households.append(lost)
-    rec(problems, "DQ082", lost, None, "户所在村不在行政村信息中 village missing from the village table",
-        "households")
-    rec(problems, "DQ083", None, None, f"行政村信息中的{EXTRA_VILLAGE[1]}没有任何户 village without households",
-        "village")
+    rec(problems, "DQ082", lost, None,
+        "户所在村不在行政村信息中 village missing from the village table", "households")
+    rec(problems, "DQ083", None, None,
+        f"行政村信息中的{EXTRA_VILLAGE[1]}没有任何户 village without households", "village")
     problems[-1]["village"] = EXTRA_VILLAGE[1]
 
     members_rows = []
@@ -534,7 +540,8 @@ def build(seed: int = YEAR) -> dict[str, Any]:
                 "人编号": p.member_id, "姓名": p.name, "性别": p.sex, "证件号码": p.id_number,
                 "与户主关系": p.relation, "民族": ethnicity,
                 "文化程度": p.education, "在校生状况": p.school, "健康状况": p.health,
-                "劳动技能": p.labour, "是否参加城乡居民基本医疗保险": "是", "是否参加大病保险": "是",
+                "劳动技能": p.labour,
+                "是否参加城乡居民基本医疗保险": "是", "是否参加大病保险": "是",
                 "享受低保政策情况": "农村低保" if hh.dibao else "未享受", "户类型": hh.category,
                 "监测对象类别": hh.monitoring, "识别监测时间": hh.identified,
                 "风险是否已消除": hh.eliminated, "风险消除方式": hh.elimination_method,
@@ -553,7 +560,8 @@ def build(seed: int = YEAR) -> dict[str, Any]:
         able = any(p.labour in ("普通劳动力", "技能劳动力") for p in hh.members)
         helped = hh.category != "一般农户"
         unresolved = hh.category == "监测户" and hh.eliminated == "否"
-        industry = _support(g, "产业帮扶", 1 if unresolved or not hh.members else 0) if helped else ""
+        industry = (_support(g, "产业帮扶", 1 if unresolved or not hh.members else 0)
+                    if helped else "")
         employment = _support(g, "就业帮扶", 1, 2) if helped and hh.spells and able else ""
         health = _support(g, "健康帮扶") if helped else ""
         if unresolved:
@@ -580,7 +588,7 @@ def build(seed: int = YEAR) -> dict[str, Any]:
         })
     # Village name written with a trailing space in 行政村信息 (a control: names are folded).
     spaced = "板万村"
-    spaced_hh = next(h for h in households if h.village == spaced)
+    assert any(h.village == spaced for h in households)
     rec(controls, "DQ083", None, None, f"行政村信息中“{spaced} ”带尾随空格 trailing space in name",
         "village")
     controls[-1]["village"] = spaced
@@ -592,7 +600,8 @@ def build(seed: int = YEAR) -> dict[str, Any]:
             village_rows.append({
                 "县": COUNTY, "乡镇": township, "村": village + (" " if village == spaced else ""),
                 "是否贫困村": "是", "是否出列": "是",
-                "总户数": int(g.rng.integers(380, 720)), "总人口数": int(g.rng.integers(1500, 2900)),
+                "总户数": int(g.rng.integers(380, 720)),
+                "总人口数": int(g.rng.integers(1500, 2900)),
                 "危房户数": 0, "未实现饮水安全户数": 0,
                 "低保户数": len(dibao) + int(g.rng.integers(5, 20)),
                 "低保人口数": sum(len(h.members) for h in dibao) + int(g.rng.integers(15, 50)),
@@ -607,7 +616,6 @@ def build(seed: int = YEAR) -> dict[str, Any]:
                 "残疾人口数": sum(p.health == "残疾" for h in hhs for p in h.members)
                 + int(g.rng.integers(20, 60)),
             })
-    del spaced_hh
     return {"members": members_rows, "households": household_rows, "work": spells,
             "work_plan": plans, "village": village_rows,
             "truth": {"problems": problems, "controls": controls}}
@@ -636,7 +644,8 @@ def _write_xlsx(path: Path, title: str, columns: tuple[str, ...],
     f_head = wb.add_format({"bold": True, "align": "center", "border": 1, "bg_color": "#D9E1F2"})
     f_text = wb.add_format({"num_format": "@"})
     for c, name in enumerate(columns):
-        width = 20 if name in ("户编号", "人编号", "证件号码") else max(8, min(2 * len(name) + 2, 16))
+        wide = name in ("户编号", "人编号", "证件号码")
+        width = 20 if wide else max(8, min(2 * len(name) + 2, 16))
         ws.set_column(c, c, width, f_text if name in TEXT_COLUMNS else None)
     if len(columns) > 1:
         ws.merge_range(0, 0, 0, len(columns) - 1,
