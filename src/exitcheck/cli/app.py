@@ -54,6 +54,9 @@ def _register() -> None:
     # Imported here, not at module top, so that each module's import cost stays small.
     from exitcheck.cli import (
         audit_cmd,
+        draw_cmd,
+        estimate_cmd,
+        exit_rates_cmd,
         explain_cmd,
         inspect_cmd,
         params_cmd,
@@ -66,7 +69,11 @@ def _register() -> None:
     app.command("explain")(explain_cmd.explain)
     app.add_typer(rules_cmd.rules_app, name="rules")
     app.add_typer(params_cmd.params_app, name="params")
-    app.command("sample")(sample_cmd.sample)
+    app.command("demo-data")(sample_cmd.sample)
+    app.command("sample", hidden=True)(sample_cmd.sample_alias)  # old name, one release
+    app.command("exit-rates")(exit_rates_cmd.exit_rates)
+    app.command("draw")(draw_cmd.draw)
+    app.command("estimate")(estimate_cmd.estimate)
 
 
 _register()

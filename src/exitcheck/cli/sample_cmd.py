@@ -1,10 +1,15 @@
-"""`exitcheck sample`: write a synthetic registry export with planted defects (demo and tests)."""
+"""`exitcheck demo-data`: write a synthetic registry export with planted defects (demo and tests).
+
+Formerly `exitcheck sample`, renamed so that it cannot be mistaken for field sampling (抽样, which
+is `exitcheck draw`); `sample` stays as a hidden alias for one release (issue 10, item 6).
+"""
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -49,8 +54,8 @@ def sample(
                                         )] = False,
     lang: Annotated[str, typer.Option(help="提示语言 zh|en Message language.")] = "zh",
 ) -> None:
-    """生成含已知问题的模拟建档立卡数据（演示与测试用）。 Write a synthetic registry export with
-    known planted defects (for demos and tests)."""
+    """生成含已知问题的模拟建档立卡数据（演示与测试用；旧名 sample）。 Write a synthetic registry
+    export with known planted defects (for demos and tests; formerly `sample`)."""
     import json
     import os
 
@@ -82,3 +87,14 @@ def sample(
     typer.echo(MSG("written", lang, households=households, members=len(frame),
                    style=style_name, year=year, region=province, path=path))
     typer.echo(MSG("defects", lang, count=len(planted.households)))
+
+
+@functools.wraps(sample)
+def sample_alias(*args: Any, **kwargs: Any) -> None:
+    """The old name `exitcheck sample` (hidden): same command, with a note on stderr."""
+    lang = str(kwargs.get("lang", "zh"))
+    typer.echo("注意：exitcheck sample 已更名为 exitcheck demo-data（生成模拟数据，不是抽样；抽样请用 "
+               "exitcheck draw）" if lang != "en" else
+               "note: `exitcheck sample` is now `exitcheck demo-data` (synthetic data, not "
+               "sampling; for field samples use `exitcheck draw`)", err=True)
+    sample(*args, **kwargs)
