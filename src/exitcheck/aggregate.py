@@ -434,7 +434,12 @@ def summarize(result: AuditResult, *, fail_on: str) -> Summary:
     check_fail_on(fail_on)
     households = result.registry.households
     f = findings_frame(result)
-    flags = _household_flags(households, f, result.populations)
+    populations = result.populations
+    if populations is None:  # an AuditResult built without evaluate()
+        from exitcheck.engine.populations import population_table
+
+        populations = population_table(result.registry, result.as_of)
+    flags = _household_flags(households, f, populations)
     families = _family_table(result, f, len(households))
     rules = _rule_table(result, f)
     top = rules[rules["violated_households"] > 0].sort_values(

@@ -61,8 +61,12 @@ def test_cases_pass_and_fail(sources, tmp_path: Path) -> None:
             expect: pass
           - name: 收入为空
             year: 2019
-            household: {poverty_status: 已脱贫}
+            household: {poverty_status: 已脱贫, per_capita_net_income: null}
             expect: not_evaluated
+          - name: 导出表没有收入列
+            year: 2019
+            household: {poverty_status: 已脱贫}
+            expect: not_run
           - name: 未脱贫户不适用
             year: 2019
             household: {poverty_status: 未脱贫, per_capita_net_income: 100}
@@ -78,10 +82,10 @@ def test_cases_pass_and_fail(sources, tmp_path: Path) -> None:
             expect: violated
         """)
     results = run_cases([tmp_path / "cases"], ruleset=rs, params=store, catalogue=CAT)
-    assert [r.passed for r in results] == [True] * 6 + [False]
+    assert [r.passed for r in results] == [True] * 7 + [False]
     wrong = results[-1]
     assert (wrong.expected, wrong.actual, wrong.rule) == ("violated", "pass", "INC001")
-    assert wrong.where == f"{path}:31"  # the case's `- name:` line
+    assert wrong.where == f"{path}:35"  # the case's `- name:` line
     assert results[1].messages == ["人均纯收入 3500 元，未超过 3750 元"]
 
 

@@ -31,6 +31,12 @@ CAT = FieldCatalogue(
             FieldSpec("residents_medical", "是否参加城乡居民基本医疗保险", "Residents' insurance",
                       "member", "bool"),
             FieldSpec("id_number", "证件号码", "ID number", "member", "id_number"),
+            # Rule cases are loaded as sheets: the person key and the columns `age`/`sex`
+            # become (人编号, 出生日期, 性别) must be fields of the catalogue.
+            FieldSpec("member_id", "人编号", "Person ID", "member", "id"),
+            FieldSpec("birth_date_stated", "出生日期", "Date of birth", "member", "date"),
+            FieldSpec("sex_stated", "性别", "Sex", "member", "enum",
+                      values={"男": (), "女": ()}),
         ]
     }
 )

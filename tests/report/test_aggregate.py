@@ -88,7 +88,9 @@ def test_area_tables(result: AuditResult) -> None:
     assert v.loc["东风村", "failing"] == 2  # H003, H005
     assert v.loc["东风村", "at_risk"] == 1  # H002
     assert v.loc["东风村", "failing_share"] == pytest.approx(2 / 5)
-    assert pd.isna(v.loc["白杨村", "exited_failing_share"])  # no exited household there
+    # 已脱贫户 as the rules audit them (rules/populations.yaml exited): 已脱贫 and 拟脱贫.
+    assert v.loc["白杨村", "exited"] == len([h for h in EXITED + PLANNED if int(h[-4:]) > 15])
+    assert v.loc["白杨村", "exited_failing_share"] == 0.0
     assert v["households"].sum() == 20
 
 

@@ -12,6 +12,7 @@ import typer
 
 from exitcheck import __version__
 from exitcheck.errors import ExitcheckError
+from exitcheck.exitcodes import ExitCode
 
 app = typer.Typer(
     name="exitcheck",
@@ -23,7 +24,7 @@ app = typer.Typer(
 )
 
 # Set by the --debug option; read by main() when an error escapes a command.
-_state: dict[str, object] = {"debug": False, "lang": "zh"}
+_state: dict[str, object] = {"debug": False, "lang": "zh", "show_ids": False}
 
 
 def _version(value: bool) -> None:
@@ -48,6 +49,18 @@ def _root(
 def set_lang(lang: str) -> None:
     """Commands call this with their --lang so that errors escaping them use the same language."""
     _state["lang"] = lang
+
+
+def set_show_ids(show_ids: bool) -> None:
+    """audit --show-ids: error lines may then show ID numbers too (else they are masked)."""
+    _state["show_ids"] = show_ids
+
+
+def _shown(text: str) -> str:
+    """An error line as printed: identifiers masked, control characters made visible."""
+    from exitcheck.report.mask import inert
+
+    return inert(text, show_ids=bool(_state["show_ids"]))
 
 
 def _register() -> None:
@@ -83,7 +96,10 @@ def main() -> None:
     """Console-script entry point: run the app, turn ExitcheckError into one line + exit code.
 
     Typer runs in standalone mode, so usage errors, --help and typer.Exit are handled (and exit)
-    there; only our own errors and genuine bugs come back here.
+    there; only our own errors and genuine bugs come back here. Every exit code is one of
+    ExitCode (docs/exit-codes.md): running out of memory is INPUT_UNREADABLE (the input is too
+    large for this machine; the read stage's limits normally stop such files first), a bug is
+    INTERNAL_ERROR.
     """
     try:
         app()
@@ -94,14 +110,21 @@ def main() -> None:
             traceback.print_exc()
         lang = str(_state["lang"])
         prefix = "error" if lang == "en" else "错误"
-        typer.echo(f"{prefix}: {err.render(lang)}", err=True)
+        typer.echo(f"{prefix}: {_shown(err.render(lang))}", err=True)
         sys.exit(int(err.exit_code))
+    except MemoryError:
+        if _state["debug"]:
+            raise
+        typer.echo("错误 error: 内存不足，无法处理该输入（文件过大？请拆分后再核查）"
+                   " / out of memory: the input is too large for this machine (split it)",
+                   err=True)
+        sys.exit(int(ExitCode.INPUT_UNREADABLE))
     except Exception as exc:
         if _state["debug"]:
             raise
         typer.echo(
-            f"内部错误 internal error: {type(exc).__name__}: {exc}"
-            "（加 --debug 查看详情 / rerun with --debug）",
+            _shown(f"内部错误 internal error: {type(exc).__name__}: {str(exc)[:300]}")
+            + "（加 --debug 查看详情 / rerun with --debug）",
             err=True,
         )
-        sys.exit(70)
+        sys.exit(int(ExitCode.INTERNAL_ERROR))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from exitcheck.cli.app import set_lang
+from exitcheck.cli.app import set_lang, set_show_ids
 from exitcheck.cli.choices import FailOn, Lang, OutputFormat
 from exitcheck.cli.options import AsOfOpt, LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt
 from exitcheck.errors import UsageError
@@ -61,6 +61,7 @@ def audit(
 ) -> None:
     """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
     set_lang(lang.value)
+    set_show_ids(show_ids)
     from exitcheck.io import prefetch
 
     prefetch.start(files, sheet)  # parses while the rest is imported (io/prefetch.py)

@@ -356,10 +356,8 @@ def case_registry(
     if n:
         sheet = {**household, **members}
         tables = [_raw_table(source, case.name, sheet, 2)]
-    else:  # a household without members: its household sheet and an empty member sheet
-        tables = [_raw_table(source, case.name, {**household, "人编号": [], "姓名": [],
-                                                  "证件号码": [], "与户主关系": []}, 2),
-                  _raw_table(source, "户", household, 2)]
+    else:  # a household without members: its household sheet alone
+        tables = [_raw_table(source, case.name, household, 2)]
     if case.spells:
         tables.append(_raw_table(source, "务工", _spell_sheet(case, member_ids, catalogue, doc,
                                                               loc), n + 2))

@@ -22,6 +22,7 @@ from exitcheck.engine.result import (
     RuleNotRun,
 )
 from exitcheck.findings import FINDING_COLUMNS, Status, empty_findings
+from exitcheck.engine.populations import population_table
 from exitcheck.i18n import Catalogue
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def evaluate(
         notes.extend(exemption_notes)
     run_codes = [r.code for r in runnable if r.code in applicable]
     return AuditResult(
-        populations=population_table(ctx),
+        populations=population_table(registry, as_of, ctx),
         registry=registry,
         rules=[info for info in ruleset.info() if info.code in applicable],
         params=[resolved[n] for n in sorted(resolved)],
@@ -239,17 +240,6 @@ def run_rule(
     return RuleRun(found, int((outcome.status != NOT_APPLICABLE).sum()), outcome)
 
 
-def population_table(ctx: EvalContext) -> pd.DataFrame:
-    """Every population of rules/populations.yaml per household (never unknown: False)."""
-    cols = {}
-    for name, expr in ctx.populations.items():
-        hit = ctx.cache.get(f"pop:{name}")
-        if hit is None:
-            hit = ctx.cache[f"pop:{name}"] = expr.evaluate(ctx).fillna(False)  # type: ignore[attr-defined]
-        cols[name] = np.asarray(hit, dtype=bool)
-    return pd.DataFrame(cols, index=ctx.households.index)
-
-
 def reads_members(rule: LoadedRule) -> bool:
     """A rule about persons: at member or spell level, or reading a member field."""
     if rule.level in ("member", "spell"):
@@ -294,7 +284,9 @@ def fields_absent(
     # those of `when`: an absent field under coalesce() in `when` is not why.
     when_unknown = outcome.when_unknown.to_numpy(dtype=bool)
     clause = rule.require if (undecided & ~when_unknown).any() or rule.when is None else rule.when
-    absent = tuple(name for name in absent if name in clause.fields) or absent
+    absent = tuple(name for name in absent if name in clause.fields)
+    if not absent:  # the clause that left units undecided reads no absent column: blank data
+        return None
     from exitcheck.engine.expr_names import DERIVED
 
     labels = tuple(_label(rule, name, lang, DERIVED) for name in absent)

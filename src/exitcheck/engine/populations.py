@@ -17,7 +17,13 @@ from exitcheck.errors import RuleFileError
 from exitcheck.yamldoc import YamlDoc, register_model
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    import pandas as pd
+
+    from exitcheck.engine.context import EvalContext
     from exitcheck.engine.expr import CompiledExpr
+    from exitcheck.schema.model import Registry
     from exitcheck.schema.catalogue import FieldCatalogue
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -122,3 +128,24 @@ def _load(path: Path, catalogue: FieldCatalogue) -> dict[str, Population]:
                                 location=exc.location, detail=exc.detail) from None
         out[name] = Population(name, spec.label, spec.label_en, expr)
     return out
+
+
+def population_table(registry: Registry, as_of: date,
+                     ctx: EvalContext | None = None) -> pd.DataFrame:
+    """Every population per household (one bool column each; never unknown: False)."""
+    import numpy as np
+    import pandas as pd
+
+    if ctx is None:
+        from exitcheck.engine.context import EvalContext
+
+        ctx = EvalContext(households=registry.households, members=registry.members, params={},
+                          as_of=as_of, spells=registry.spells, villages=registry.villages,
+                          populations={n: p.expr for n, p in load_populations().items()})
+    cols = {}
+    for name, expr in ctx.populations.items():
+        hit = ctx.cache.get(f"pop:{name}")
+        if hit is None:
+            hit = ctx.cache[f"pop:{name}"] = expr.evaluate(ctx).fillna(False)  # type: ignore[attr-defined]
+        cols[name] = np.asarray(hit, dtype=bool)
+    return pd.DataFrame(cols, index=ctx.households.index)

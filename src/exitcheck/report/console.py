@@ -13,6 +13,7 @@ import pandas as pd
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +22,7 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.exitcodes import ExitCode
 from exitcheck.findings import SEVERITY_ORDER, Severity
 from exitcheck.report import tables as T
-from exitcheck.report.mask import mask_text
+from exitcheck.report.mask import inert, printable
 from exitcheck.report.messages import MSG, label
 
 TOP_AREAS = 5
@@ -41,13 +42,17 @@ def _cell(value: object, kind: str) -> str:
     return str(value)
 
 
-def _rich_table(table: T.Table, keys: list[str] | None = None, title: str | None = None) -> Table:
+def _rich_table(table: T.Table, keys: list[str] | None = None, title: str | None = None,
+                *, show_ids: bool = False) -> Table:
     keys = keys or list(table.frame.columns)
     index = [list(table.frame.columns).index(k) for k in keys]
     out = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                 show_edge=False, pad_edge=False, expand=False)
     # One terminal line per row of a small summary table (tens of rows, never members).
-    rows = [[_cell(v, table.kinds[i]) for v, i in zip(values, index, strict=True)]
+    # Cells are data (file, sheet, village names...): masked, controls made visible, and added
+    # as Text below so that rich never reads markup such as "[/bold]" in them.
+    rows = [[inert(_cell(v, table.kinds[i]), show_ids=show_ids)
+             for v, i in zip(values, index, strict=True)]
             for values in table.frame[keys].itertuples(index=False, name=None)]
     for pos, i in enumerate(index):
         numeric = table.kinds[i] != T.TEXT
@@ -56,7 +61,7 @@ def _rich_table(table: T.Table, keys: list[str] | None = None, title: str | None
         out.add_column(table.headers[i], justify="right" if numeric else "left",
                        overflow="fold", min_width=widest if numeric else min(widest, 12))
     for row in rows:
-        out.add_row(*row)
+        out.add_row(*map(Text, row))
     return out
 
 
@@ -76,14 +81,16 @@ def _params(result: AuditResult, lang: str) -> Table:
     out.add_column(MSG("col.source", lang), no_wrap=True, overflow="ellipsis", max_width=40)
     fallbacks = []
     for p, value, title in zip(result.params, values, titles, strict=True):
-        source = Text(p.source)
+        source = Text(printable(p.source))
         if not p.verified:
-            source = Text.assemble((f"[{MSG('unverified', lang)}] ", "bold red"), p.source)
+            source = Text.assemble((f"[{MSG('unverified', lang)}] ", "bold red"),
+                                   printable(p.source))
         if p.note:
             fallbacks.append(p.note)
         region = (result.region_name if p.region and p.region == result.region
                   else p.region) or MSG("national", lang)
-        out.add_row(title, value, f"{p.effective_from.isoformat()} {region}", source)
+        out.add_row(Text(printable(title)), Text(printable(value)),
+                    Text(printable(f"{p.effective_from.isoformat()} {region}")), source)
     if fallbacks:  # every fallback note says the same: name the province once
         out.caption = MSG("params_fallback", lang, region=result.region_name or "")
         out.caption_justify = "left"
@@ -110,8 +117,10 @@ def render_console(
     """Print the audit report to ``console`` (IDs in notes masked unless ``show_ids``)."""
     region = result.region_name or result.region or MSG("region_unknown", lang)
     console.print(Text(MSG("title", lang), style="bold"))
-    console.print(MSG("run_line", lang, year=result.year, as_of=result.as_of.isoformat(),
-                      region=region, origin=label("origin", result.region_origin, lang)))
+    console.print(escape(inert(MSG("run_line", lang, year=result.year,
+                                   as_of=result.as_of.isoformat(), region=region,
+                                   origin=label("origin", result.region_origin, lang)),
+                               show_ids=show_ids)))
     console.print(MSG("totals", lang, households=summary.households, members=summary.members))
     console.print()
 
@@ -121,11 +130,12 @@ def render_console(
     frame["reader"] = frame["reader"].where(frame["encoding"] == "",
                                             frame["reader"] + " (" + frame["encoding"] + ")")
     console.print(_rich_table(inputs, ["file", "reader", "rows_read", "member_rows", "skipped"],
-                              MSG("sec.inputs", lang)))
+                              MSG("sec.inputs", lang), show_ids=show_ids))
     if not summary.rows_reconciled:
         console.print(Text(MSG("rows_unreconciled", lang), style="bold red"))
     console.print(_params(result, lang))
-    console.print(_rich_table(T.status_table(summary, lang), title=MSG("sec.status", lang)))
+    console.print(_rich_table(T.status_table(summary, lang), title=MSG("sec.status", lang),
+                              show_ids=show_ids))
     families = T.family_table(summary, lang)
     frame = families.frame
     for col in ("violated", "not_evaluated"):
@@ -136,11 +146,12 @@ def render_console(
     shown = ["label", "audited", "violated", "not_evaluated", "exempted"]
     if result.not_run:  # a family whose rules could not run must not read as "0 failing"
         shown.append("rules_not_run")
-    console.print(_rich_table(families, shown, MSG("sec.families", lang)))
+    console.print(_rich_table(families, shown, MSG("sec.families", lang), show_ids=show_ids))
     top = T.top_rules_table(summary, lang)
     if len(top):
         console.print(_rich_table(top, ["rule", "title_l", "severity_l", "violated_households",
-                                        "violated_findings"], MSG("sec.top_rules", lang)))
+                                        "violated_findings"], MSG("sec.top_rules", lang),
+                                  show_ids=show_ids))
     villages = summary.villages.sort_values(
         ["problems", "failing"], ascending=False, kind="stable").head(TOP_AREAS)
     villages = villages[villages["problems"] > 0]
@@ -148,7 +159,7 @@ def render_console(
         table = T.area_table(villages, lang)
         console.print(_rich_table(table, ["township", "village", "households", "problems",
                                           "failing", "at_risk", "data_errors"],
-                                  MSG("sec.areas", lang)))
+                                  MSG("sec.areas", lang), show_ids=show_ids))
 
     console.print(Text(MSG("not_evaluated_line", lang, findings=summary.not_evaluated_findings,
                            households=summary.not_evaluated_households), style="yellow"))
@@ -159,14 +170,15 @@ def render_console(
     if summary.by_status.get("exempted"):
         console.print(MSG("exempted_line", lang, findings=summary.by_status["exempted"]))
     for note in summary.notes:
-        console.print(Text(f"· {note if show_ids else mask_text(note)}", style="dim"))
+        console.print(Text(f"· {inert(str(note), show_ids=show_ids)}", style="dim"))
     if outputs:
         console.print()
         console.print(Text(MSG("sec.outputs", lang), style="bold"))
         for kind, path in outputs.items():
             what = MSG(f"output.{kind}", lang) if f"output.{kind}" in MSG.entries else kind
-            console.print(f"  {what}：{path}" if lang != "en" else f"  {what}: {path}",
-                          soft_wrap=True, highlight=False)
+            shown_path = inert(str(path), show_ids=show_ids)
+            console.print(Text(f"  {what}：{shown_path}" if lang != "en"
+                               else f"  {what}: {shown_path}"), soft_wrap=True, highlight=False)
     console.print()
     code = int(summary.exit_code)
     if summary.exit_code == ExitCode.FINDINGS:

@@ -23,7 +23,7 @@ from exitcheck.aggregate import Summary
 from exitcheck.engine.result import AuditResult
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
-from exitcheck.report.mask import mask_text
+from exitcheck.report.mask import mask_text, mask_text_series
 from exitcheck.report.messages import MSG, label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,8 +55,9 @@ def display_width(series: pd.Series) -> int:
 class _Writer:
     """Formats and typed cell writing for one workbook."""
 
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
+    def __init__(self, book: xlsxwriter.Workbook, show_ids: bool = False) -> None:
         self.book = book
+        self.show_ids = show_ids  # else every text cell is masked (report/mask.py), headers too
         base = {"font_name": "等线", "font_size": 10, "valign": "top"}
         self.text = book.add_format(base)
         self.quoted = book.add_format({**base, "quote_prefix": True})
@@ -73,6 +74,8 @@ class _Writer:
     def string(self, ws: Worksheet, row: int, col: int, text: str, fmt: Any = None) -> None:
         if text == "":
             return
+        if not self.show_ids:
+            text = mask_text(text)
         if text.startswith(FORMULA_START):
             fmt = self.quoted
         ws.write_string(row, col, text, fmt if fmt is not None else self.text)
@@ -93,6 +96,8 @@ class _Writer:
             values = table.frame[key]
             if kind == T.TEXT:
                 text = values.astype("string").fillna("")
+                if not self.show_ids:
+                    text = mask_text_series(text)
                 quoted = text.str.startswith(FORMULA_START).to_numpy(dtype=bool)
                 fmt = np.where(quoted, self.quoted, self.text)
                 cells = pd.Series(list(zip(text.to_numpy(dtype=object), fmt, strict=True)),
@@ -265,7 +270,7 @@ def write_workbook(
              "strings_to_numbers": False, "nan_inf_to_errors": True},
         )
         try:
-            w = _Writer(book)
+            w = _Writer(book, show_ids)
             _overview(w, result, summary, lang, show_ids)
             _list_sheet(w, MSG("sheet.failing", lang),
                         T.households_table(summary, "failing", lang, show_ids=show_ids))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
 from exitcheck import __version__
@@ -16,10 +17,29 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.findings import FINDING_COLUMNS
 from exitcheck.report.atomic import write_text_atomic
 from exitcheck.report.jsonsafe import to_jsonable
-from exitcheck.report.mask import clean_values, mask_id_series, mask_text, mask_text_series
+from exitcheck.report.mask import (
+    clean_values,
+    mask_any,
+    mask_id_series,
+    mask_text,
+    mask_text_series,
+)
 
 SCHEMA_ID = "exitcheck.report/1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+
+
+def _masked_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text column masked (report/mask.py), column-wise; other columns as they are."""
+    out = frame.copy()
+    for key in out.columns:
+        column = out[key]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            strings = np.array([isinstance(v, str) for v in column], dtype=bool)
+            if strings.any():
+                masked = mask_text_series(column.where(strings, None)).astype(object)
+                out[key] = column.astype(object).where(~strings, masked)
+    return out
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -97,7 +117,8 @@ def _findings(result: AuditResult, show_ids: bool) -> list[dict[str, Any]]:
     # values are per-finding dicts: cleaned one by one (contact keys dropped, IDs masked).
     values = [to_jsonable(clean_values(v if isinstance(v, dict) else {}, show_ids=show_ids))
               for v in f["values"]]
-    records = _records(f.drop(columns="values"))
+    records = _records(f.drop(columns="values") if show_ids
+                       else _masked_frame(f.drop(columns="values")))
     for record, value in zip(records, values, strict=True):
         record["values"] = value
     return records
@@ -108,7 +129,7 @@ def _households(summary: Summary, show_ids: bool) -> list[dict[str, Any]]:
     v["head_id_number"] = (v["head_id_number"].astype("string") if show_ids
                            else mask_id_series(v["head_id_number"]))
     if not show_ids:
-        v["reasons"] = mask_text_series(v["reasons"])
+        v = _masked_frame(v)
     return _records(v)
 
 
@@ -116,6 +137,7 @@ def build_report(
     result: AuditResult, summary: Summary, *, show_ids: bool = False, lang: str = "zh"
 ) -> dict[str, Any]:
     """The JSON report as a JSON-safe dict (IDs masked unless ``show_ids``)."""
+    mask = (lambda frame: frame) if show_ids else _masked_frame
     head = to_jsonable({
         "schema": SCHEMA_ID,
         "tool": {"name": "exitcheck", "version": __version__},
@@ -126,18 +148,20 @@ def build_report(
         "parameters": _parameters(result),
         "summary": _summary(summary),
     })
-    # The long parts are converted column-wise by _records (a recursive walk costs seconds).
+    # The long parts are converted column-wise by _records (a recursive walk costs seconds);
+    # every text in them is masked column-wise too, the short parts by a walk (mask_any).
     return {
-        **head,
+        **mask_any(head, show_ids=show_ids),
         "areas": {
-            "townships": _records(summary.townships[["county", "township", *_AREA_COLUMNS]]),
-            "villages": _records(
+            "townships": _records(mask(summary.townships[["county", "township",
+                                                           *_AREA_COLUMNS]])),
+            "villages": _records(mask(
                 summary.villages[["county", "township", "village", *_AREA_COLUMNS]]
-            ),
+            )),
         },
         "households": _households(summary, show_ids),
         "findings": _findings(result, show_ids),
-        "rules_not_run": _rules_not_run(result),
+        "rules_not_run": mask_any(_rules_not_run(result), show_ids=show_ids),
         "notes": [str(n) if show_ids else mask_text(str(n)) for n in summary.notes],
     }
 

@@ -26,7 +26,7 @@ from exitcheck.engine.result import (
 )
 from exitcheck.findings import Status
 from exitcheck.report.atomic import atomic_output
-from exitcheck.report.mask import mask_text_series
+from exitcheck.report.mask import mask_text, mask_text_series
 from exitcheck.report.messages import MSG, family_label
 
 MAX_LINES = 200  # households listed per <failure>/<error>; the rest are counted
@@ -128,7 +128,13 @@ def write_junit(
 ) -> Path:
     """Write the JUnit XML file atomically; refuse to overwrite an input file."""
     del summary  # the per-rule counts come from the findings; kept for a uniform writer API
-    tree = ET.ElementTree(build_junit(result, lang=lang, show_ids=show_ids))
+    root = build_junit(result, lang=lang, show_ids=show_ids)
+    if not show_ids:  # every text and attribute (household codes, locations, names) masked
+        for el in root.iter():
+            el.text = mask_text(el.text) if el.text else el.text
+            for key, value in el.attrib.items():
+                el.set(key, mask_text(value))
+    tree = ET.ElementTree(root)
     ET.indent(tree)
     target = Path(path)
     with atomic_output(target, inputs=[i.path for i in result.registry.inputs]) as tmp:

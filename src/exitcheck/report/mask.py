@@ -9,6 +9,7 @@ first 3 and last 2. Phone and bank-card fields are dropped at load; writers stri
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -20,18 +21,41 @@ SENSITIVE_KEYS: frozenset[str] = frozenset({"phone", "bank_account"})
 # Keys whose values are ID numbers of people, masked whatever their length.
 ID_KEYS: frozenset[str] = frozenset({"id_number", "head_id_number"})
 
-# A citizen ID inside free text (messages, values): a standalone token of 18 characters (17
-# digits + digit/X) or the old 15-digit form. Shape only, no date check: an ID with a bad birth
-# date or check character is exactly what DQ messages quote, and it must be masked too.
-# An ID stored as a number and printed by Python (``5.11602194903171e+17``) still shows 15 of
-# its digits (region, birth date, sequence): masked too, after turning it back into digits.
+# Identifier-like text anywhere in a free text (messages, names, villages, headers, sheet and
+# file names): one pattern finds candidate runs, ``_mask_match`` decides what they are.
+#
+# * citizen IDs: 18 characters (17 digits + digit/X), the old 15-digit form, a 17-digit ID that
+#   lost its check character, an 18-character ID with a letter O typed for a zero or a trailing
+#   letter, a registry ID with a suffix (its first 18 characters a date-plausible ID). Shape
+#   only for 15/17/18: an ID with a bad birth date or check character is exactly what DQ
+#   messages quote, and it must be masked too;
+# * mobile numbers ``1[3-9]`` + 9 digits (also written 3-4-4 with spaces or hyphens);
+# * bank-card numbers: 16-19 digits passing the Luhn check with a card prefix (62 UnionPay,
+#   4 Visa), also written in groups of four. 16-digit 户编号 and 19-digit 人编号 are not masked
+#   unless they pass both tests (a registry key that does is masked: privacy first);
+# * an ID stored as a number and printed by Python (``5.11602194903171e+17``) still shows 15 of
+#   its digits (region, birth date, sequence): masked too, after turning it back into digits.
+# Digits may be full-width (０-９). A run inside a long hexadecimal text (a SHA-256) is left.
 _ID_AS_FLOAT = r"\d\.\d{6,}[eE]\+?1[4-7]"
+_D = r"\d"  # any Unicode decimal digit: ASCII, full-width, others
+_SEP = "[ \\-]"
 ID_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])"
-    rf"|(?<![0-9A-Za-z.]){_ID_AS_FLOAT}(?![0-9A-Za-z])"
+    rf"(?<![\d.]){_ID_AS_FLOAT}(?![0-9A-Za-z])"
+    # grouped forms: phone 3-4-4, ID 6-8-4, card 4-4-4-4(-1..3)
+    rf"|(?<!{_D}){_D}{{3}}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}(?!{_D}|{_SEP}{_D})"
+    rf"|(?<!{_D}){_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[\dXx](?!{_D})"
+    rf"|(?<!{_D}){_D}{{4}}(?:{_SEP}{_D}{{4}}){{3}}(?:{_SEP}{_D}{{1,3}})?(?!{_D})"
+    # a contiguous run; a letter O inside it counts as a zero, X/x (or any letter) may end it
+    rf"|(?<!{_D}){_D}(?:{_D}|[Oo](?={_D}|[Oo]{_D}))*(?:[Xx](?!{_D}))?"
+    rf"(?!{_D})"
 )
 _FLOAT_ID = re.compile(_ID_AS_FLOAT)
 _STARS_18 = "*" * 8
+_HEX = frozenset("0123456789abcdefABCDEF")
+_DATE8 = re.compile(r"(?:1[89]|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_CARD_PREFIXES = ("62", "4")
+# An ID inside a longer run of digits (typed next to other numbers): region, birth date, rest.
+_EMBEDDED_ID = re.compile(r"\d{6}" + _DATE8.pattern + r"\d{3}[\dXx]")
 
 
 def _as_digits(text: str) -> str:
@@ -54,13 +78,89 @@ def mask_id(value: Any) -> Any:
     return f"{text[:3]}{'*' * (n - 5)}{text[-2:]}"
 
 
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _in_hex_run(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) sits inside a run of >= 32 hex characters with a letter (a hash)."""
+    i, j = start, end
+    while i > 0 and text[i - 1] in _HEX:
+        i -= 1
+    while j < len(text) and text[j] in _HEX:
+        j += 1
+    return j - i >= 32 and not text[i:j].isdigit()
+
+
+def identifier_kind(token: str) -> str | None:
+    """'id', 'phone', 'card' for text that is one of them (see ID_IN_TEXT), else None."""
+    digits = "".join(str(unicodedata.decimal(c)) for c in token.replace("O", "0").replace(
+        "o", "0") if c.isdecimal())
+    typo = token[-1:] in "Xx"
+    n = len(digits) + typo
+    grouped = " " in token or "-" in token
+    if _FLOAT_ID.fullmatch(token):
+        return "id"
+    if n == 11 and re.fullmatch(r"1[3-9]\d{9}", digits):
+        return "phone"
+    if grouped and n in (15, 18):
+        return "id"
+    if not grouped and n in (15, 17, 18):
+        return "id"
+    if n > 18 and not typo and _DATE8.fullmatch(digits[6:14]):
+        return "id"  # a registry ID with a suffix: its first 18 characters are an ID
+    if 16 <= n <= 19 and not typo and digits.startswith(_CARD_PREFIXES) and _luhn(digits):
+        return "card"
+    return None
+
+
 def _mask_match(match: re.Match[str]) -> str:
-    return mask_id(match.group(0))  # type: ignore[no-any-return]
+    token = match.group(0)
+    if len(token) < 11:
+        return token
+    if identifier_kind(token) is None:
+        if len(token) > 18 and token.isascii() and token.isalnum():
+            return _EMBEDDED_ID.sub(lambda m: mask_id(m.group(0)), token.replace("O", "0"))
+        return token
+    if _in_hex_run(match.string, match.start(), match.end()):
+        return token
+    if " " in token or "-" in token:  # grouped: keep the separators, mask the digits
+        kept = mask_id(token.replace(" ", "").replace("-", ""))
+        out, k = [], 0
+        for ch in token:
+            if ch in " -":
+                out.append(ch)
+            else:
+                out.append(kept[k])
+                k += 1
+        return "".join(out)
+    return mask_id(token)  # type: ignore[no-any-return]
 
 
 def mask_text(text: str) -> str:
-    """Mask every citizen ID number that appears inside a free text."""
+    """Mask every ID, mobile and bank-card number that appears anywhere inside a text."""
+    if len(text) < 11:
+        return text
     return ID_IN_TEXT.sub(_mask_match, text)
+
+
+def mask_any(value: Any, *, show_ids: bool = False) -> Any:
+    """``value`` with every string in it masked (dict keys too); other values unchanged."""
+    if show_ids:
+        return value
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, Mapping):
+        return {mask_any(k): mask_any(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_any(v) for v in value]
+    return value
 
 
 def mask_id_series(series: pd.Series) -> pd.Series:
@@ -83,9 +183,18 @@ def mask_id_series(series: pd.Series) -> pd.Series:
 
 
 def mask_text_series(series: pd.Series) -> pd.Series:
-    """Vectorized :func:`mask_text` for a column of free text."""
+    """Vectorized :func:`mask_text` for a column of free text (distinct values masked once)."""
     text = series.astype("string")
-    return text.str.replace(ID_IN_TEXT, _mask_match, regex=True)
+    if text.empty:
+        return text
+    codes, distinct = pd.factorize(text, use_na_sentinel=True)
+    if not len(distinct):
+        return text
+    masked = [mask_text(str(v)) for v in distinct]
+    if all(m == str(v) for m, v in zip(masked, distinct, strict=True)):
+        return text
+    out = pd.Series(pd.array(masked, dtype="string")[codes], index=text.index)
+    return out.where(codes >= 0, pd.NA)
 
 
 def clean_values(values: Any, *, show_ids: bool = False) -> Any:
@@ -98,13 +207,43 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
                 continue
             # Builtin findings carry the offending cell as {"field": "id_number", "value": ...}.
             is_id = k in ID_KEYS or (k == "value" and values.get("field") in ID_KEYS)
+            shown_key = k if show_ids else mask_text(k)  # a header may hold an ID too
             if is_id and not show_ids and not isinstance(val, (Mapping, list, tuple)):
-                out[k] = mask_id(val)
+                out[shown_key] = mask_id(val)
             else:
-                out[k] = clean_values(val, show_ids=show_ids)
+                out[shown_key] = clean_values(val, show_ids=show_ids)
         return out
     if isinstance(values, (list, tuple)):
         return [clean_values(v, show_ids=show_ids) for v in values]
     if isinstance(values, str) and not show_ids:
         return mask_text(values)
+    if isinstance(values, int | float) and not isinstance(values, bool) and not show_ids:
+        # an ID or phone number stored as a number: masked (as text) like the same digits
+        if abs(values) >= 1e10 and values == values:
+            text = str(values) if isinstance(values, int) else repr(values)
+            masked = mask_text(text)
+            return masked if masked != text else values
     return values
+
+
+# Characters that would act on a terminal instead of being shown: C0/C1 controls (ESC starts
+# ANSI sequences), DEL, and the bidirectional overrides/isolates that reorder what is displayed
+# (a name with U+202E reads backwards). Shown as escapes such as ``\x1b`` and ``\u202e``.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidi-override characters made visible (``\\x1b``), for the
+    terminal and one-line error messages; newlines and tabs are kept."""
+    return _CONTROL.sub(_escape_control, text)
+
+
+def inert(text: str, *, show_ids: bool = False) -> str:
+    """What a data-derived text may print as: identifiers masked (unless ``show_ids``) and
+    control characters made visible. Rich markup is escaped by the caller (``Text``)."""
+    return printable(text if show_ids else mask_text(text))

@@ -63,7 +63,7 @@ def build_registry(
     _unknown_files(mapped, roles)
     mapped = [_restrict(m, r, catalogue) for m, r in zip(mapped, roles, strict=True)]
     member_tables = [m for m, r in zip(mapped, roles, strict=True) if r == "members"]
-    if not member_tables:  # report on the table that looks most like a registry
+    if not member_tables and "households" not in roles:  # report on the likeliest registry
         best = max(mapped, key=lambda m: len(m.columns) + len(m.unmatched) / 1000)
         raise _missing_required(best, catalogue)
     for m in member_tables:
@@ -87,7 +87,10 @@ def build_registry(
 
     member_parts = [p for p in parts if p.info.role == "members"]
     house_parts = [p for p in parts if p.info.role == "households"]
-    members, issues, stored = _assemble_members(member_parts)
+    if member_parts:
+        members, issues, stored = _assemble_members(member_parts)
+    else:  # households only (a 户信息 table): no person to audit, said in the notes
+        members, issues, stored = _no_members(house_parts), [], np.zeros(0, dtype=bool)
     # The ID column is parsed once: derive (birth date, sex, validity) and the duplicate check.
     parsed = facts_and_core(members["id_number"]) if "id_number" in members else None
     members = _order_columns(
@@ -120,6 +123,9 @@ def build_registry(
     single_row = dataset.single_row_households(members, households)
     if single_row is not None:
         member_parts[0].info.notes.append(single_row)
+    elif not member_parts:
+        single_row = MSG("note_no_member_table")
+        house_parts[0].info.notes.append(single_row)
     return Registry(
         members=members,
         households=households,
@@ -182,7 +188,7 @@ def _role(table: RawTable, columns: dict[str, str], catalogue: FieldCatalogue) -
 
     work / work_plan: a spell-level field (是否已务工 / 是否计划外出务工, 务工开始时间 ...);
     village: village-level fields (总人口数, 是否出列 ...) and no 户编号;
-    members: 户编号 plus 姓名 or 证件号码 (with another person field, or several rows a household);
+    members: 户编号 plus person fields (姓名/证件号码 alone only with several rows a household);
     households: 户编号 and household fields (a head's name or ID beside them is not read);
     other: none of these (an instructions sheet, a list of helpers ...).
     """
@@ -191,13 +197,17 @@ def _role(table: RawTable, columns: dict[str, str], catalogue: FieldCatalogue) -
         return "work_plan" if "work_planned" in columns and "work_started" not in columns else "work"
     if "household_id" not in columns:
         return "village" if "village" in levels else "other"
-    person = sum(1 for level in levels if level == "member")
-    if "name" in columns or "id_number" in columns:
-        # A 户信息 table may carry its head's name or ID beside household fields: one row per
-        # household and no other person field.
-        if person >= 2 or not _one_row_per_household(table, columns["household_id"]):
-            return "members"
+    person = [n for n in columns if n in catalogue.fields and catalogue.fields[n].level == "member"]
+    if any(n not in _PERSON_IDENTITY for n in person):
+        return "members"
+    # Only a name or an ID beside household fields: a 户信息 table naming its head has one row
+    # per household; a member list has several rows for some household.
+    if person and not _one_row_per_household(table, columns["household_id"]):
+        return "members"
     return "households"
+
+
+_PERSON_IDENTITY = frozenset({"name", "id_number", "member_id"})
 
 
 def _one_row_per_household(table: RawTable, column: str) -> bool:
@@ -407,6 +417,16 @@ def _assemble_members(parts: list[_Part]) -> tuple[pd.DataFrame, list[pd.DataFra
         sub["_row"] = members["_row"].to_numpy()[at]
         issues.append(sub)
     return members, issues, stored_all[keep]
+
+
+def _no_members(parts: list[_Part]) -> pd.DataFrame:
+    """An empty members frame (the dataset has no member table)."""
+    return pd.DataFrame({
+        "household_id": pd.array([], dtype="string"),
+        "member_id": pd.array([], dtype="string"),
+        "_input": pd.array([], dtype="Int64"),
+        "_row": pd.array([], dtype="Int64"),
+    })
 
 
 def _order_columns(members: pd.DataFrame, catalogue: FieldCatalogue) -> pd.DataFrame:

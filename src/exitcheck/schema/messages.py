@@ -90,6 +90,10 @@ MSG = Catalogue(
         ),
         # ---- dataset model (restored after an accidental `git checkout` of this file by the
         # field-catalogue engineer at 08:45: wording reconstructed, please check) -----------
+        "note_no_member_table": (
+            "没有成员表（只有户表）：涉及成员的规则未运行",
+            "no member table (households only): rules on members were not run",
+        ),
         "table_unknown": (
             "无法判断表的类型（不是成员表、户表、务工表或行政村表），表头：{headers}",
             "cannot tell the table's kind (not a member, household, work or village table);"
