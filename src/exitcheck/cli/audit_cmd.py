@@ -62,8 +62,10 @@ def audit(
     """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
     set_lang(lang.value)
     set_show_ids(show_ids)
+    from exitcheck.inputs import expand_inputs
     from exitcheck.io import prefetch
 
+    given, files = files, expand_inputs(files)  # a folder: the dataset's tables in it
     prefetch.start(files, sheet)  # parses while the rest is imported (io/prefetch.py)
     from rich.console import Console
 
@@ -74,7 +76,7 @@ def audit(
     from exitcheck.scope import parse_as_of
 
     as_of_date = parse_as_of(as_of)
-    workbook = None if no_excel else (output or default_output(files[0]))
+    workbook = None if no_excel else (output or default_output(given[0]))
     check_outputs_differ(files, [p for p in (workbook, json_path, junit_path) if p is not None])
 
     stderr = Console(stderr=True)

@@ -37,12 +37,15 @@ def explain(
     set_lang(lang.value)
     from exitcheck.io import prefetch
 
-    prefetch.start([file], sheet)  # parses while the rest is imported (io/prefetch.py)
+    from exitcheck.inputs import expand_inputs
+
+    files = expand_inputs([file])  # a folder: the dataset's tables in it
+    prefetch.start(files, sheet)  # parses while the rest is imported (io/prefetch.py)
     en = lang is Lang.en
     ruleset, store = load_sources(rules, params)
     if select:
         ruleset = ruleset.select(select)
-    registry = load_registry([file], sheet=sheet)
+    registry = load_registry(files, sheet=sheet)
     scope = resolve_scope(registry, year=year, region=region, as_of=parse_as_of(as_of),
                           lang=lang.value)
     registry = add_age(registry, scope.as_of)

@@ -26,6 +26,9 @@ def inspect(
     set_lang(lang.value)
     from exitcheck.io import prefetch
 
+    from exitcheck.inputs import expand_inputs
+
+    files = expand_inputs(list(files))  # a folder: the dataset's tables in it
     prefetch.start(list(files), sheet)  # parses while the rest is imported (io/prefetch.py)
     from exitcheck.schema.loader import load_registry
 
