@@ -87,6 +87,9 @@ class Summary:
     not_evaluated_findings: int
     not_evaluated_households: int
     notes: list[str] = field(default_factory=list)
+    # population (rules/populations.yaml) -> households in it, in file order; a household may
+    # be in several (a 脱贫户 that is monitored is in exited and monitored).
+    by_population: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_reconciled(self) -> bool:
@@ -456,6 +459,7 @@ def summarize(result: AuditResult, *, fail_on: str) -> Summary:
         households=len(households),
         members=result.registry.n_members,
         by_poverty_status=by_poverty,
+        by_population={str(k): int(v) for k, v in populations.sum().items()},
         families=families,
         by_severity=_severity_table(f),
         by_status={s.value: int((f["status"] == s.value).sum()) for s in Status},

@@ -129,13 +129,13 @@ def render_console(
     frame["file"] = frame["file"] + " [" + frame["sheet"] + "]"
     frame["reader"] = frame["reader"].where(frame["encoding"] == "",
                                             frame["reader"] + " (" + frame["encoding"] + ")")
-    console.print(_rich_table(inputs, ["file", "reader", "rows_read", "member_rows", "skipped"],
+    console.print(_rich_table(inputs, ["file", "table", "rows_read", "member_rows", "skipped"],
                               MSG("sec.inputs", lang), show_ids=show_ids))
     if not summary.rows_reconciled:
         console.print(Text(MSG("rows_unreconciled", lang), style="bold red"))
     console.print(_params(result, lang))
-    console.print(_rich_table(T.status_table(summary, lang), title=MSG("sec.status", lang),
-                              show_ids=show_ids))
+    console.print(_rich_table(T.population_table(summary, lang),
+                              title=MSG("sec.populations", lang), show_ids=show_ids))
     families = T.family_table(summary, lang)
     frame = families.frame
     for col in ("violated", "not_evaluated"):

@@ -193,6 +193,7 @@ def _overview(
     sections = [
         ("sec.inputs", T.inputs_table(summary, lang)),
         ("sec.params", T.params_table(result, lang)),
+        ("sec.populations", T.population_table(summary, lang)),
         ("sec.status", T.status_table(summary, lang)),
         ("sec.families", T.family_table(summary, lang)),
         ("sec.top_rules", T.top_rules_table(summary, lang)),

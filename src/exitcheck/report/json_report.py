@@ -89,6 +89,7 @@ def _summary(summary: Summary) -> dict[str, Any]:
         "households": summary.households,
         "members": summary.members,
         "households_by_poverty_status": summary.by_poverty_status,
+        "households_by_population": summary.by_population,
         "by_severity": _keyed(summary.by_severity, list(summary.by_severity.columns)),
         "by_rule": _keyed(summary.rules, _RULE_COLUMNS),
         "by_family": _keyed(summary.families, list(summary.families.columns)),

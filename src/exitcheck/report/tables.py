@@ -60,8 +60,8 @@ def inputs_table(summary: Summary, lang: str = "zh") -> Table:
     sep = "；" if lang != "en" else "; "
     rows = [
         {"file": acc.path.name, "sheet": acc.sheet, "reader": acc.reader,
-         "encoding": acc.encoding or "", "rows_read": acc.rows_read,
-         "member_rows": acc.member_rows,
+         "encoding": acc.encoding or "", "table": MSG(f"table.{acc.table}", lang),
+         "rows_read": acc.rows_read, "member_rows": acc.units,
          "skipped": sep.join(f"{label('skip', k, lang)} {v}" for k, v in acc.skipped.items()
                              if v) or MSG("none", lang),
          "reconciled": MSG("yes" if acc.reconciled else "no", lang)}
@@ -69,7 +69,8 @@ def inputs_table(summary: Summary, lang: str = "zh") -> Table:
     ]
     spec = [("file", "col.file", TEXT), ("sheet", "col.sheet", TEXT),
             ("reader", "col.reader", TEXT), ("encoding", "col.encoding", TEXT),
-            ("rows_read", "col.rows_read", INT), ("member_rows", "col.member_rows", INT),
+            ("table", "col.table", TEXT),
+            ("rows_read", "col.rows_read", INT), ("member_rows", "col.units", INT),
             ("skipped", "col.skipped", TEXT), ("reconciled", "col.reconciled", TEXT)]
     return _table(pd.DataFrame(rows), spec, lang)
 
@@ -98,6 +99,22 @@ def params_table(result: AuditResult, lang: str = "zh") -> Table:
             ("source", "col.source", TEXT), ("verified", "col.verified", TEXT),
             ("note", "col.note", TEXT)]
     return _table(pd.DataFrame(rows), spec, lang)
+
+
+def population_table(summary: Summary, lang: str = "zh") -> Table:
+    """Households per population (rules/populations.yaml), the ones the rules audit."""
+    from exitcheck.engine.populations import load_populations
+
+    pops = load_populations()
+    names = [n for n, count in summary.by_population.items() if count and n in pops]
+    frame = pd.DataFrame(
+        {"population": [pops[n].label_en if lang == "en" else pops[n].label for n in names],
+         "households": [summary.by_population[n] for n in names]}
+    )
+    frame["share"] = frame["households"] / summary.households if summary.households else None
+    spec = [("population", "col.population", TEXT), ("households", "col.households", INT),
+            ("share", "col.share", PERCENT)]
+    return _table(frame, spec, lang)
 
 
 def status_table(summary: Summary, lang: str = "zh") -> Table:
