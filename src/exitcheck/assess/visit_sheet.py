@@ -49,6 +49,8 @@ HOUSEHOLD_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 RESERVE_ORDER = ("备选顺序", "reserve_order")
 SAMPLE_SHEET, RESERVE_SHEET, PLAN_SHEET = "样本户", "备选户", "抽样方案"
+REGION_LABEL, SEED_LABEL, YEAR_LABEL = "地区 region", "随机种子 seed", "年度 year"
+TOTALS_TITLE = "抽样框人数 frame totals（综合贫困发生率用）"
 VISIT_PREFIX = "核查表-"
 VISIT_HEADERS = ("户编号", "项目", "登记值", "核实值", "是否一致", "问题类型", "涉及人数", "认可度",
                  "备注")
@@ -69,6 +71,7 @@ LIVING_FIELDS = ("food_secure", "clothing_secure", "dangerous_house", "dangerous
 class WorkbookInfo:
     inputs: list[tuple[str, str]]  # (file name, sha256)
     totals: dict[str, float]  # frame persons by kind, for the composite incidence
+    region: str | None = None  # 2-digit province code (thresholds at estimate time)
 
 
 def _fmt(value: Any) -> str:
@@ -151,6 +154,7 @@ def _plan_sheet(wb: Any, fmt: dict[str, Any], draw: Draw, info: WorkbookInfo,
     params: list[tuple[str, str]] = [
         ("随机种子 seed", str(spec.seed)),
         ("年度 year", str(spec.year)),
+        (REGION_LABEL, info.region or ""),
         ("抽样框 SHA-256", frame.sha256),
         ("抽样框", f"{len(frame.households)} 户，{len(frame.villages)} 个村"),
         *[(f"输入文件 {i + 1}", f"{n}  SHA-256 {h}") for i, (n, h) in enumerate(info.inputs)],
@@ -206,7 +210,7 @@ def _plan_sheet(wb: Any, fmt: dict[str, Any], draw: Draw, info: WorkbookInfo,
                       [[r.village_key, r.hh_type, int(r.N), int(r.n), int(r.reserves),
                         r.p_household] for r in draw.cells.itertuples(index=False)],
                       fmt["head"], [None, None, None, None, None, fmt["pct"]]) + 1
-    ws.write_string(row, 0, "抽样框人数 frame totals（综合贫困发生率用）", fmt["bold"])
+    ws.write_string(row, 0, TOTALS_TITLE, fmt["bold"])
     write_table(ws, row + 1, ["项目", "人数"], [[k, v] for k, v in info.totals.items()],
                 fmt["head"])
 

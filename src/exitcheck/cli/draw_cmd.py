@@ -93,7 +93,8 @@ def draw(
         "未脱贫人数": float(hh.loc[hh["hh_type"] == "未脱贫户", "persons"].sum()),
         "非建档立卡人数（登记数据中）": float(hh["nonregistered_persons"].sum()),
     }
-    info = WorkbookInfo([(i.path.name, i.sha256) for i in result.registry.inputs], totals)
+    info = WorkbookInfo([(i.path.name, i.sha256) for i in result.registry.inputs], totals,
+                        region=result.region)
     write_draw_workbook(drawn, workbook, info, members=result.registry.members,
                         households=result.registry.households, show_ids=show_ids,
                         inputs=files)
