@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exitcheck.errors import InputError
 from exitcheck.io.body import Origin, build_table
 from exitcheck.io.encoding import decode
 from exitcheck.io.errors import input_error
 from exitcheck.io.excel import header_notes
 from exitcheck.io.header import SCAN_ROWS, HeaderScore, detect_header
+from exitcheck.io.limits import Limits, limit_error
 from exitcheck.io.table import RawTable
 
 READER = "pandas.csv"
@@ -29,14 +31,19 @@ def read_csv(path: Path, encoding: str | None, header_score: HeaderScore | None)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise input_error("binary_text", path)
     text, used, note = decode(path, data, encoding)
+    del data
+    if "\x00" in text:  # NULs past the first 4 kB: the C parser would cut cells at them
+        raise input_error("binary_text", path)
     delimiter = _sniff_delimiter(text, path.suffix.lower())
     utf8 = text.encode("utf-8")
+    del text
+    width = _check_shape(path, utf8, delimiter, Limits.from_env())
     try:
         frame = pd.read_csv(
             io.BytesIO(utf8),
             sep=delimiter,
             header=None,
-            names=range(_max_fields(utf8, delimiter)),
+            names=range(width),
             dtype=object,
             na_filter=False,  # every cell stays text, empty cells are ''
             keep_default_na=False,
@@ -77,3 +84,46 @@ def _max_fields(data: bytes, delimiter: str) -> int:
     seps = np.flatnonzero(raw == ord(delimiter))
     per_line = np.diff(np.searchsorted(seps, ends), prepend=0)
     return int(per_line.max()) + 1
+
+
+def _check_shape(path: Path, data: bytes, delimiter: str, limits: Limits) -> int:
+    """Fields of the widest line, after the read limits (io/limits.py): columns, the grid the
+    parser will build (lines x widest line) against the fields present, and cell length."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero((raw == 10) | (raw == 13))
+    # Line ends as the C parser sees them: \n, \r\n, and a \r alone (old Mac files).
+    lone_cr = newlines[raw[newlines] == 13]
+    lone_cr = lone_cr[raw[np.minimum(lone_cr + 1, len(raw) - 1)] != 10]
+    ends = np.append(np.union1d(np.flatnonzero(raw == 10), lone_cr), len(raw))
+    seps = np.flatnonzero(raw == ord(delimiter))
+    per_line = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+    width = int(per_line.max())
+    if width > limits.max_columns:
+        raise _at_line(limit_error(path, None, "limit_columns", "max_columns", width,
+                                   limits.max_columns), path, int(np.argmax(per_line)) + 1)
+    area = width * len(per_line)
+    fields = int(per_line.sum())
+    if area > limits.max_cells:
+        raise limit_error(path, None, "limit_cells", "max_cells", area, limits.max_cells,
+                          cells=fields)
+    if area > limits.sparse_min_cells and area > limits.sparse_ratio * fields:
+        raise limit_error(path, None, "limit_sparse", "sparse_ratio", area,
+                          limits.sparse_ratio, cells=fields)
+    # Cell length: the longest stretch between separators and line ends (bytes first, then
+    # the few long ones decoded and counted in characters).
+    bounds = np.union1d(seps, newlines)
+    starts = np.append(0, bounds + 1)
+    stops = np.append(bounds, len(raw))
+    gaps = stops - starts
+    for i in np.flatnonzero(gaps > limits.max_cell_chars)[:20]:
+        chars = len(data[starts[i]:stops[i]].decode("utf-8", "replace"))
+        if chars > limits.max_cell_chars:
+            line = int(np.searchsorted(ends, starts[i])) + 1
+            raise _at_line(limit_error(path, None, "limit_cell_chars", "max_cell_chars",
+                                       chars, limits.max_cell_chars), path, line)
+    return width
+
+
+def _at_line(error: InputError, path: Path, line: int) -> InputError:
+    error.location = f"{path}:{line}"  # file:line, like the decode errors
+    return error

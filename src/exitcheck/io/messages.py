@@ -64,6 +64,63 @@ MSG = Catalogue(
             "文件含二进制内容，不是文本表格（CSV）",
             "the file contains binary data, it is not a text table (CSV)",
         ),
+        # Read limits (io/limits.py, docs/input-files.md "Limits"): value found, limit, override.
+        "limit_uncompressed": (
+            "压缩包解压后将达 {value} MB，超过上限 {limit} MB（可用环境变量 {env} 调整）",
+            "the archive would expand to {value} MB, over the limit of {limit} MB "
+            "(override with {env})",
+        ),
+        "limit_zip_ratio": (
+            "压缩比 {value} 超过上限 {limit}（疑似压缩炸弹；可用环境变量 {env} 调整）",
+            "compression ratio {value} is over the limit of {limit} (a zip bomb?; "
+            "override with {env})",
+        ),
+        "limit_sheets": (
+            "工作表数 {value} 超过上限 {limit}（可用环境变量 {env} 调整）",
+            "{value} sheets, over the limit of {limit} (override with {env})",
+        ),
+        "limit_columns": (
+            "列数 {value} 超过上限 {limit}（可用环境变量 {env} 调整）",
+            "{value} columns, over the limit of {limit} (override with {env})",
+        ),
+        "limit_cells": (
+            "表格范围 {value} 个单元格超过上限 {limit}（实有 {cells} 个单元格；可用环境变量 {env} 调整）",
+            "the sheet spans {value} cells, over the limit of {limit} ({cells} cells present; "
+            "override with {env})",
+        ),
+        "limit_sparse": (
+            "表格范围 {value} 个单元格，但只有 {cells} 个单元格有内容：有远离数据的单元格或虚报的范围"
+            "（范围不得超过内容的 {limit} 倍；可用环境变量 {env} 调整）",
+            "the sheet spans {value} cells but only {cells} are present: a cell far from the "
+            "data or a false dimension (the span may be at most {limit} times the cells; "
+            "override with {env})",
+        ),
+        "limit_bad_ref": (
+            "单元格引用 {value} 无效（超出 Excel 的范围 XFD1048576）",
+            "invalid cell reference {value} (beyond Excel's XFD1048576)",
+        ),
+        "limit_cell_chars": (
+            "有一个单元格长 {value} 个字符，超过上限 {limit}（可用环境变量 {env} 调整）",
+            "a cell is {value} characters long, over the limit of {limit} (override with {env})",
+        ),
+        "limit_reader": (
+            "读取该文件需要的内存超过 {limit} MB，文件可能已损坏（可用环境变量 {env} 调整）",
+            "reading this file needs more than {limit} MB of memory; the file may be damaged "
+            "(override with {env})",
+        ),
+        "parquet_nested": (
+            "列“{column}”是嵌套类型（{type}），不是表格数据，已忽略",
+            "column '{column}' has a nested type ({type}), not table data; ignored",
+        ),
+        "parquet_binary": (
+            "列“{column}”是二进制类型，按 UTF-8 读取（无法解码的字节显示为 �）",
+            "column '{column}' is binary; read as UTF-8 (undecodable bytes shown as �)",
+        ),
+        "parquet_out_of_range": (
+            "列“{column}”有超出可处理范围的日期或数值，按文本读取",
+            "column '{column}' holds dates or numbers out of the range that can be handled; "
+            "read as text",
+        ),
         # Notes stored in RawTable.notes (Chinese, the default report language).
         "note_encoding_auto": ("编码 {encoding}（自动识别）", "encoding {encoding} (detected)"),
         "note_encoding_guess": (

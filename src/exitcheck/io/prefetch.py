@@ -38,6 +38,14 @@ class _Ahead:
 
     def _run(self) -> None:
         try:
+            # Only an xlsx that passes the read limits is parsed ahead: python-calamine aborts
+            # the process on a far cell (io/limits.py); xls and ods are probed by the read.
+            if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+                self.result = None
+                return
+            from exitcheck.io.limits import check_workbook
+
+            check_workbook(self.path, "xlsx")
             from python_calamine import CalamineWorkbook, SheetTypeEnum
 
             book = CalamineWorkbook.from_path(self.path)

@@ -24,6 +24,10 @@ def read_tables(
     """
     path = Path(path)
     kind = sniff_format(path)
+    if kind not in (CSV, PARQUET):
+        from exitcheck.io.limits import check_workbook
+
+        check_workbook(path, kind)  # before any parse: io/limits.py
     if kind == CSV:
         from exitcheck.io.csvfile import read_csv
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from exitcheck.io.errors import input_error
@@ -53,9 +54,12 @@ def _zip_kind(path: Path, ext: str) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
-                return ODS
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:  # a few bytes, never the whole member
+                    if b"spreadsheet" in member.read(200):
+                        return ODS
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:
         raise input_error("corrupt", path, detail=f"zip: {exc}") from None
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return XLSX
