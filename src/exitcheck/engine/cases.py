@@ -358,9 +358,12 @@ def case_registry(
         tables = [_raw_table(source, case.name, sheet, 2)]
     else:  # a household without members: its household sheet alone
         tables = [_raw_table(source, case.name, household, 2)]
-    if case.spells:
-        tables.append(_raw_table(source, "务工", _spell_sheet(case, member_ids, catalogue, doc,
-                                                              loc), n + 2))
+    for planned, sheet_name in ((False, "已外出务工"), (True, "计划外出务工")):
+        spells = [(i, sp) for i, sp in enumerate(case.spells)
+                  if (sp.get("spell_kind") == "计划外出务工") == planned]
+        if spells:
+            sheet = _spell_sheet(case, spells, planned, member_ids, catalogue, doc, loc)
+            tables.append(_raw_table(source, sheet_name, sheet, 2))
     if case.village is not None:
         tables.append(_raw_table(source, "村", _village_sheet(case, household, catalogue, doc,
                                                              loc), 2))
@@ -419,29 +422,28 @@ def _raw_table(path: Path, sheet: str, columns: dict[str, list[Any]], first_row:
     )
 
 
-def _spell_sheet(case: Case, member_ids: list[str], catalogue: FieldCatalogue,
-                 doc: YamlDoc | None, loc: list[Any]) -> dict[str, list[Any]]:
-    """The case's work spells as one sheet: 人编号 of the member each names, 是否已务工 or
-    是否计划外出务工 by its spell_kind, and its fields."""
+def _spell_sheet(case: Case, spells: list[tuple[int, dict[str, Any]]], planned: bool,
+                 member_ids: list[str], catalogue: FieldCatalogue, doc: YamlDoc | None,
+                 loc: list[Any]) -> dict[str, list[Any]]:
+    """The case's spells of one kind as their own sheet, as the monitoring system exports them
+    (已外出务工信息 with 是否已务工, 计划外出务工信息 with 是否计划外出务工): 人编号 of the member
+    each names, and its fields."""
     n = len(member_ids)
-    at = [min(max(int(sp.get("member", 0)), 0), max(n - 1, 0)) for sp in case.spells]
-    planned = [sp.get("spell_kind") == "计划外出务工" for sp in case.spells]
+    at = [min(max(int(sp.get("member", 0)), 0), max(n - 1, 0)) for _, sp in spells]
     sheet: dict[str, list[Any]] = {"人编号": [member_ids[i] if n else None for i in at]}
-    keys = list(dict.fromkeys(k for sp in case.spells for k in sp
+    keys = list(dict.fromkeys(k for _, sp in spells for k in sp
                               if k not in ("member", "spell_kind")))
     for key in keys:
-        first = next(i for i, sp in enumerate(case.spells) if key in sp)
+        first = next(i for i, sp in spells if key in sp)
         kloc = [*loc, "spells", first, key]
         spec = _spec(key, "spell", catalogue, doc, kloc)
-        values = [sp.get(key) for sp in case.spells]
+        values = [sp.get(key) for _, sp in spells]
         _typed(key, spec, values, catalogue, doc, kloc)
         sheet[_header(key, spec)] = [_cell(v) for v in values]
-    # The kind of each spell's table (schema/build.py _role): spells of both kinds share one
-    # sheet here, told apart by these two columns.
-    for name, flags in (("work_started", [not p for p in planned]), ("work_planned", planned)):
-        spec = catalogue.get(name)
-        if spec is not None and spec.label not in sheet:
-            sheet[spec.label] = ["是" if f else None for f in flags]
+    # The column that tells the table's kind (schema/build.py _role), when the case omits it.
+    kind = catalogue.get("work_planned" if planned else "work_started")
+    if kind is not None and kind.label not in sheet:
+        sheet[kind.label] = ["是"] * len(spells)
     return sheet
 
 

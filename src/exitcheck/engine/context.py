@@ -129,6 +129,13 @@ def typed(values: pd.Series | pd.Index, vtype: str, index: pd.Index) -> pd.Serie
     return s.astype("string")
 
 
+def has_column(ctx: EvalContext, level: Level, name: str) -> bool:
+    """The input has this field (a column of its level's frame, or the frame's key)."""
+    frame = ctx.frame(level)
+    return name in frame.columns or name == frame.index.name or (
+        level == "household" and name == "household_id")
+
+
 def empty_column(vtype: str, index: pd.Index) -> pd.Series:
     """An all-missing column (the field is absent from this export: rules become not_evaluated)."""
     if vtype == "date":

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from exitcheck.engine import expr_ops as ops
-from exitcheck.engine.context import EvalContext, Level, codes, column, down
+from exitcheck.engine.context import EvalContext, Level, codes, column, down, has_column
 from exitcheck.engine.expr_compile import AGGREGATES, FUNCTIONS, BaseCompiler, Fn, Node, level_index
 from exitcheck.engine.expr_names import ValueType, resolve, resolve_header
 from exitcheck.levels import LEVELS, PARENT, depth
@@ -58,9 +58,19 @@ class Compiler(BaseCompiler):
     def call_isblank(self, node: ast.Call, level: Level, negate: bool = False) -> Node:
         (arg,) = self.args(node, level)
         f, t = arg.fn, arg.type
-        if negate:
-            return Node("bool", lambda ctx: ~ops.isblank(f(ctx), level_index(ctx, level), t))
-        return Node("bool", lambda ctx: ops.isblank(f(ctx), level_index(ctx, level), t))
+        # A column the export does not have is neither blank nor filled: unknown, so that a
+        # rule requiring it filled is reported as not run for the missing column instead of
+        # violated on every unit (write coalesce(x, "") == "" to test an era's columns).
+        binding = self.binding_of(node.args[0])
+
+        def fn(ctx: EvalContext) -> pd.Series:
+            index = level_index(ctx, level)
+            if binding is not None and not has_column(ctx, binding.level, binding.name):
+                return pd.Series(pd.NA, index=index, dtype="boolean")
+            blank = ops.isblank(f(ctx), index, t)
+            return ~blank if negate else blank
+
+        return Node("bool", fn)
 
     def call_notblank(self, node: ast.Call, level: Level) -> Node:
         return self.call_isblank(node, level, negate=True)

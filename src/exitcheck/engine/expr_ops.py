@@ -334,7 +334,7 @@ def text_test(test: str, v: Value, needle: str, index: pd.Index) -> pd.Series:
 
         arr = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
         hit = pc.match_substring_regex(arr, pattern=f"^(?:{needle})$")
-        out = pd.Series(hit.to_pandas(types_mapper=pd.ArrowDtype), index=index)
+        out = pd.Series(hit.to_numpy(zero_copy_only=False), index=index)
     out = pd.Series(out.to_numpy(dtype=object, na_value=None), index=index).astype("boolean")
     blank = (s.isna() | (s == "")).to_numpy(dtype=bool)
     return out.mask(blank) if blank.any() else out
