@@ -189,17 +189,19 @@ def measure(key: str, book: DrawBook, visits: Visits, *, threshold: float | None
 def _verdict(key: str, label: str, label_en: str, est: RatioEstimate, bounds: Bounds,
              threshold: float | None, param: str, level: float) -> Measure:
     pct_level = f"{100 * level:g}%"
-    reason = ""
+    reason = reason_en = ""
     if est.x_total <= 0 or est.n <= 0:
-        reason = "样本中没有可用于该指标的核查户"
+        reason, reason_en = ("样本中没有可用于该指标的核查户",
+                             "no visited household in the sample counts for it")
     elif est.df <= 0:
-        reason = "自由度 ≤ 0（村数不多于层数）"
+        reason, reason_en = ("自由度 ≤ 0（村数不多于层数）",
+                             "df ≤ 0 (no more villages than strata)")
     elif threshold is None:
-        reason = f"参数 {param} 没有适用的取值"
+        reason, reason_en = (f"参数 {param} 没有适用的取值", f"parameter {param} has no value")
     if reason:
         return Measure(key, label, label_en, est, bounds, threshold, param, NOT_EVALUABLE,
                        f"{label} {_pct(est.r)}：无法判定（{reason}）",
-                       f"{label_en} {_pct(est.r)}: not evaluable ({reason})", reason)
+                       f"{label_en} {_pct(est.r)}: not evaluable ({reason_en})", reason)
     assert threshold is not None
     if key == "approval":
         bound, ok = bounds.lower, bounds.lower > threshold
