@@ -322,8 +322,11 @@ def probe_workbook(path: Path, limits: Limits, *, timeout: float = 300) -> None:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)  # a failed allocation in Rust prints a backtrace: not ours
             budget = limits.max_reader_mb * 1024 * 1024
-            current = _address_space()
-            resource.setrlimit(resource.RLIMIT_AS, (current + budget, current + budget))
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            new = _address_space() + budget
+            if soft != resource.RLIM_INFINITY:  # a limit set by the caller stays the bound
+                new = min(new, soft)
+            resource.setrlimit(resource.RLIMIT_AS, (new, hard))
             from python_calamine import CalamineWorkbook, SheetTypeEnum
 
             book = CalamineWorkbook.from_path(str(path))
