@@ -620,6 +620,11 @@ def builtin_findings(rule: LoadedRule, registry: Registry, lang: str) -> tuple[p
     for name in pd.unique(field):  # one pass per field named in issues, not per row
         sel = field == name
         loc[sel] = locations(registry, name, inputs[sel], rows[sel])
+    if rule.spec.builtin == "value_not_allowed":  # once per (field, value): count, first cells
+        from exitcheck.schema.normalize import once_per_value
+
+        keep, sub = once_per_value(sub, loc, lang)
+        n, inputs, field, loc = len(sub), inputs[keep], field[keep], loc[keep]
     labels = _issue_labels(registry, sub, inputs)
     columns: dict[str, Any] = {
         "field": sub.get("field", pd.Series(pd.NA, index=sub.index)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,8 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from exitcheck.errors import RuleFileError
-from exitcheck.levels import Level
 from exitcheck.i18n import Catalogue
+from exitcheck.levels import Level
 from exitcheck.schema.messages import MSG
 from exitcheck.schema.text import HEADER_UNITS, fold, header_candidates, header_key
 
@@ -147,7 +148,9 @@ class FieldCatalogue:
         return {}
 
     def value_map(self, spec: FieldSpec) -> dict[str, str]:
-        """Folded cell text -> canonical value, for an enum/grade field."""
+        """Folded cell text -> canonical value, for an enum/grade field: the catalogue's code
+        list plus the values a ``--columns`` mapping added for the load in progress
+        (``set_local_values``)."""
         maps = self._value_maps
         if spec.name not in maps:
             out: dict[str, str] = {}
@@ -155,7 +158,14 @@ class FieldCatalogue:
                 for word in (canonical, *synonyms):
                     out.setdefault(fold(word), canonical)
             maps[spec.name] = out
-        return maps[spec.name]
+        local = _LOCAL_VALUES.get()
+        if local is None or local[0] != id(self) or spec.name not in local[1]:
+            return maps[spec.name]
+        merged = dict(maps[spec.name])
+        for canonical, synonyms in local[1][spec.name].items():
+            for word in (canonical, *synonyms):
+                merged.setdefault(fold(word), canonical)
+        return merged
 
     @cached_property
     def bool_map(self) -> dict[str, bool]:
@@ -169,6 +179,22 @@ class FieldCatalogue:
         """Canonical names or labels closest to ``text`` (for "did you mean" hints)."""
         words = [s.name for s in self.fields.values()] + [s.label for s in self.fields.values()]
         return difflib.get_close_matches(text, words, n=n, cutoff=0.5)
+
+
+# Values added by a --columns mapping file (schema/mapping.py) for the registry being loaded:
+# (id of the catalogue they extend, {field: {canonical: synonyms}}). Held per thread/context and
+# never written into the cached catalogue, so one run's local spellings do not leak into another;
+# load_catalogue() starts every load afresh.
+_LOCAL_VALUES: ContextVar[tuple[int, dict[str, dict[str, tuple[str, ...]]]] | None] = ContextVar(
+    "exitcheck_local_values", default=None
+)
+
+
+def set_local_values(
+    catalogue: FieldCatalogue, values: dict[str, dict[str, tuple[str, ...]]]
+) -> None:
+    """Let ``catalogue.value_map`` accept ``values`` (from a --columns file) in this context."""
+    _LOCAL_VALUES.set((id(catalogue), values) if values else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +286,7 @@ def load_catalogue(path: Path | None = None) -> FieldCatalogue:
 
         path = field_catalogue_path()
     path = Path(path)
+    _LOCAL_VALUES.set(None)  # a new load: no local values until its --columns file is read
     try:
         key = (path.resolve(), path.stat().st_mtime_ns)
     except OSError:
@@ -382,7 +409,8 @@ def _tables(
 
 
 def load_column_mapping(path: Path, catalogue: FieldCatalogue | None = None) -> dict[str, str]:
-    """A ``--columns`` mapping file: source header -> canonical field name (see mapping.py)."""
+    """A ``--columns`` mapping file: source header -> canonical field name, and local values of
+    code lists (``values:``) that ``catalogue`` then accepts for this load (see mapping.py)."""
     from exitcheck.schema.mapping import load_column_mapping as load
 
     return load(path, catalogue)

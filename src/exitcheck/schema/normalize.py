@@ -503,3 +503,54 @@ def _id_numbers(u: _Uniques) -> tuple[object, _Issues]:
         return result, []
     detail = _detail(u, "issue_id_number", texts=text)
     return result, [(ID_STORED_AS_NUMBER, lost, detail)]
+
+
+# ---- reporting: one finding per distinct unknown value -------------------------------------------
+
+# Cells named in a collapsed value_not_allowed finding (the rest are counted).
+CELLS_SHOWN = 5
+_ONCE_TEXT = {
+    "zh": ("共 {count} 处：{cells}", "{cells} 等"),
+    "en": ("{count} cell(s): {cells}", "{cells} …"),
+}
+
+
+def once_per_value(
+    issues: pd.DataFrame, cells: np.ndarray, lang: str = "zh"
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Collapse value_not_allowed issues to the first of each distinct (field, value).
+
+    ``issues`` are Registry.issues rows (index 0..n-1) and ``cells`` their cell locations
+    (``sheet!H17``). Returns the positions kept (first occurrence of each pair, in order) and
+    those rows with ``detail`` saying how many cells hold the value and the first
+    ``CELLS_SHOWN`` of them. Registry.issues itself keeps one row per cell.
+    """
+    n = len(issues)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), issues
+    field_col = issues["field"] if "field" in issues.columns else pd.Series("", index=issues.index)
+    value_col = issues["value"] if "value" in issues.columns else pd.Series("", index=issues.index)
+    keys = pd.DataFrame({
+        "f": field_col.astype("string").fillna("").to_numpy(dtype=object),
+        "v": value_col.astype("string").fillna("").to_numpy(dtype=object),
+    })
+    group = keys.groupby(["f", "v"], sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    keep = np.sort(first)
+    counts = np.bincount(group)
+    order = np.argsort(group, kind="stable")  # rows of each group, in file order
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    text_all, text_more = _ONCE_TEXT.get(lang, _ONCE_TEXT["zh"])
+    sep = "、" if lang == "zh" else ", "
+    details = []
+    for pos in keep:
+        g = group[pos]
+        rows = order[bounds[g] : bounds[g + 1]]
+        shown = [str(c) for c in np.asarray(cells, dtype=object)[rows[:CELLS_SHOWN]] if c]
+        listed = sep.join(shown) if shown else "—"
+        if counts[g] > CELLS_SHOWN:
+            listed = text_more.format(cells=listed)
+        details.append(text_all.format(count=int(counts[g]), cells=listed))
+    kept = issues.iloc[keep].reset_index(drop=True).copy()
+    kept["detail"] = pd.Series(details, dtype=object)
+    return keep, kept
