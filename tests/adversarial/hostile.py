@@ -147,3 +147,390 @@ def privacy_case(dest: Path, rng: random.Random, *, kind: str = "csv") -> Case:
     else:
         path = write_csv(dest / f"{stem}.csv", header, rows)
     return Case([path], identifiers, expect={0, 1})
+
+
+# ---------------------------------------------------------------- small bases (cached bytes)
+
+@lru_cache(maxsize=1)
+def small_xlsx() -> bytes:
+    import tempfile
+
+    header, rows = base_table(6)
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_xlsx(Path(tmp) / "b.xlsx", header, rows).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def small_xls() -> bytes:
+    import tempfile
+
+    import xlwt
+
+    header, rows = base_table(6)
+    book = xlwt.Workbook()
+    sheet = book.add_worksheet("明细") if hasattr(book, "add_worksheet") else book.add_sheet("明细")
+    for i, row in enumerate([header, *rows]):
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "b.xls"
+        book.save(str(path))
+        return path.read_bytes()
+
+
+def _rezip(data: bytes, edit: Callable[[str, bytes], bytes | None],
+           extra: dict[str, bytes] | None = None) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            new = edit(info.filename, src.read(info.filename))
+            if new is not None:
+                dst.writestr(info.filename, new)
+        for name, value in (extra or {}).items():
+            dst.writestr(name, value)
+    return out.getvalue()
+
+
+def _sheet_edit(fn: Callable[[bytes], bytes]) -> Callable[[str, bytes], bytes]:
+    return lambda name, data: fn(data) if name.startswith("xl/worksheets/") else data
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _out(dest: Path, name: str, data: bytes) -> Path:
+    path = dest / name
+    path.write_bytes(data)
+    return path
+
+
+# ---------------------------------------------------------------- zip / xlsx classes
+
+def zip_truncate(dest: Path, rng: random.Random) -> Case:
+    data = small_xlsx()
+    return Case([_out(dest, "trunc.xlsx", data[: rng.randrange(1, len(data))])], expect={3})
+
+
+def zip_bitflip(dest: Path, rng: random.Random) -> Case:
+    data = bytearray(small_xlsx())
+    for _ in range(rng.randint(1, 8)):
+        i = rng.randrange(len(data))
+        data[i] ^= 1 << rng.randrange(8)
+    return Case([_out(dest, "flip.xlsx", bytes(data))])
+
+
+def zip_bad_central_directory(dest: Path, rng: random.Random) -> Case:
+    data = bytearray(small_xlsx())
+    cd = data.rfind(b"PK\x01\x02")
+    start = data.find(b"PK\x01\x02")
+    for _ in range(rng.randint(1, 6)):
+        i = rng.randrange(start, len(data))
+        data[i] = rng.randrange(256)
+    if rng.random() < 0.3:  # EOCD pointing elsewhere
+        eocd = data.rfind(b"PK\x05\x06")
+        struct.pack_into("<I", data, eocd + 16, rng.randrange(0, 2**32))
+    del cd
+    return Case([_out(dest, "cd.xlsx", bytes(data))])
+
+
+def zip_odd_version(dest: Path, rng: random.Random) -> Case:
+    data = bytearray(small_xlsx())
+    for sig, ver_off, meth_off in ((b"PK\x03\x04", 4, 8), (b"PK\x01\x02", 6, 10)):
+        pos = data.find(sig)
+        while pos != -1:
+            if rng.random() < 0.5:
+                struct.pack_into("<H", data, pos + ver_off, rng.choice([0, 63, 99, 0xFFFF]))
+            if rng.random() < 0.3:
+                struct.pack_into("<H", data, pos + meth_off, rng.choice([1, 12, 14, 99, 95]))
+            pos = data.find(sig, pos + 4)
+    return Case([_out(dest, "ver.xlsx", bytes(data))])
+
+
+@lru_cache(maxsize=1)
+def _bomb_member() -> bytes:
+    return zlib.compress(b"\0" * (40 << 20), 9)
+
+
+def zip_bomb(dest: Path, rng: random.Random) -> Case:
+    size = rng.choice([20, 40])
+    payload = b"\0" * (size << 20)
+    target = rng.choice(["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/media/x.bin"])
+    if target == "xl/media/x.bin":
+        data = _rezip(small_xlsx(), lambda n, d: d, {target: payload})
+    else:
+        data = _rezip(small_xlsx(), lambda n, d: d + payload if n == target else d)
+    return Case([_out(dest, "bomb.xlsx", data)], expect={3})
+
+
+def xlsx_huge_dimension(dest: Path, rng: random.Random) -> Case:
+    ref = f"A1:{_col(rng.randint(1000, 16384))}{rng.randint(10**5, 1048576)}"
+    data = _rezip(small_xlsx(), _sheet_edit(
+        lambda d: re_sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), d)))
+    return Case([_out(dest, "dim.xlsx", data)], expect={0, 1, 3})
+
+
+def re_sub(pattern: bytes, repl: bytes, data: bytes) -> bytes:
+    import re
+
+    out = re.sub(pattern, lambda m: repl, data, count=1)
+    return out if out != data else data.replace(b"<sheetData>", repl + b"/><sheetData>", 1) \
+        if repl.startswith(b"<dimension") else out
+
+
+def xlsx_far_cell(dest: Path, rng: random.Random) -> Case:
+    col, row = rng.randint(200, 16384), rng.randint(1000, 1048576)
+    cell = f'<row r="{row}"><c r="{_col(col)}{row}"><v>1</v></c></row>'.encode()
+    data = _rezip(small_xlsx(), _sheet_edit(lambda d: d.replace(b"</sheetData>",
+                                                                 cell + b"</sheetData>")))
+    return Case([_out(dest, "far.xlsx", data)], expect={3})
+
+
+def xlsx_bad_reference(dest: Path, rng: random.Random) -> Case:
+    ref = rng.choice(["ABCDEFGHIJKLMNOPQ1", "A0", "A99999999999", "a1", "", "1A", "XFE1",
+                      "A1048577", "ZZZZ9"])
+    cell = f'<row r="2"><c r="{ref}"><v>1</v></c></row>'.encode()
+    data = _rezip(small_xlsx(), _sheet_edit(lambda d: d.replace(b"</sheetData>",
+                                                                 cell + b"</sheetData>")))
+    return Case([_out(dest, "ref.xlsx", data)])
+
+
+def xlsx_sst_out_of_range(dest: Path, rng: random.Random) -> Case:
+    import re
+
+    index = rng.choice([999_999, 2**31, -1, 2**64, 10**30])
+    data = _rezip(small_xlsx(), _sheet_edit(lambda d: re.sub(
+        rb'(t="s"[^>]*><v>)\d+', lambda m: m.group(1) + str(index).encode(), d, count=3)))
+    return Case([_out(dest, "sst.xlsx", data)])
+
+
+def xlsx_entities(dest: Path, rng: random.Random) -> Case:
+    kind = rng.choice(["laughs", "external", "param"])
+    if kind == "laughs":
+        doctype = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">' + "".join(
+            f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)) + "]>"
+        ref = "&j;"
+    elif kind == "external":
+        doctype = '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        ref = "&e;"
+    else:
+        doctype = '<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]>'
+        ref = "x"
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/sharedStrings.xml":
+            data = data.replace(b"?>", b"?>" + doctype.encode(), 1)
+            return data.replace(b"<t>", f"<t>{ref}".encode(), 1)
+        return data
+    return Case([_out(dest, "ent.xlsx", _rezip(small_xlsx(), edit))])
+
+
+# ---------------------------------------------------------------- xls / ods
+
+def xls_biff_mutation(dest: Path, rng: random.Random) -> Case:
+    data = bytearray(small_xls())
+    for _ in range(rng.randint(1, 24)):
+        i = rng.randrange(512, len(data))
+        data[i] = rng.randrange(256) if rng.random() < 0.7 else rng.choice([0, 0xFF])
+    return Case([_out(dest, "m.xls", bytes(data))])
+
+
+def ods_mutation(dest: Path, rng: random.Random) -> Case:
+    import re
+
+    data = (REPO / "tests" / "io" / "data" / "county_ods.ods").read_bytes()
+    def edit(name: str, body: bytes) -> bytes:
+        if name != "content.xml":
+            return body
+        if rng.random() < 0.5:
+            return re.sub(rb'number-columns-repeated="\d+"',
+                          f'number-columns-repeated="{rng.choice([16384, 10**6, 10**9])}"'
+                          .encode(), body, count=rng.randint(1, 3))
+        return re.sub(rb'number-rows-repeated="\d+"',
+                      f'number-rows-repeated="{rng.choice([10**6, 10**9])}"'.encode(), body,
+                      count=2)
+    if rng.random() < 0.5:
+        out = _rezip(data, edit)
+    else:
+        raw = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
+        out = bytes(raw)
+    return Case([_out(dest, "m.ods", out)])
+
+
+# ---------------------------------------------------------------- CSV
+
+def _csv_lines(households: int = 4) -> list[str]:
+    import csv as _csv
+
+    header, rows = base_table(households)
+    buf = io.StringIO()
+    _csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    return buf.getvalue().splitlines()
+
+
+def csv_hostile(dest: Path, rng: random.Random) -> Case:
+    lines = _csv_lines()
+    kind = rng.choice(["ragged", "unclosed", "mixed", "invalid", "nul", "cr", "wide", "cell",
+                       "utf16", "empty_lines", "only_header", "bom_junk"])
+    enc_lines = [line.encode("utf-8") for line in lines]
+    if kind == "ragged":
+        for i in rng.sample(range(1, len(lines)), 3):
+            enc_lines[i] = b",".join(enc_lines[i].split(b",")[: rng.randint(0, 60)])
+    elif kind == "unclosed":
+        i = rng.randrange(1, len(lines))
+        enc_lines[i] = enc_lines[i].replace(b",", b',"', 1)
+    elif kind == "mixed":
+        for i in range(1, len(lines), 2):
+            enc_lines[i] = lines[i].encode("gb18030")
+    elif kind == "invalid":
+        for _ in range(5):
+            i = rng.randrange(len(enc_lines))
+            enc_lines[i] += bytes([rng.randrange(128, 256)])
+    elif kind == "nul":
+        i = rng.randrange(len(enc_lines))
+        enc_lines[i] = enc_lines[i][:5] + b"\0" + enc_lines[i][5:]
+    elif kind == "wide":
+        enc_lines[0] += b"," + b",".join(f"x{i}".encode() for i in range(20_000))
+    elif kind == "cell":
+        enc_lines[2] = enc_lines[2].replace(b",", b"," + b"A" * (1 << 20) + b",", 1)
+    elif kind == "empty_lines":
+        enc_lines = [b"", b",,,", *enc_lines, b"", b""]
+    elif kind == "only_header":
+        enc_lines = enc_lines[:1]
+    sep = b"\r" if kind == "cr" else rng.choice([b"\n", b"\r\n"])
+    data = sep.join(enc_lines) + sep
+    if kind == "utf16":
+        data = "\n".join(lines).encode("utf-16")
+    if kind == "bom_junk":
+        data = b"\xef\xbb\xbf\xef\xbb\xbf" + data
+    return Case([_out(dest, f"{kind}.csv", data)])
+
+
+# ---------------------------------------------------------------- parquet
+
+PARQUET_KINDS = ("nested", "struct", "binary", "dates", "stamps", "decimal", "dictionary",
+                 "year", "nan", "nulls", "empty")
+
+
+def parquet_hostile(dest: Path, rng: random.Random, kind: str | None = None) -> Case:
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    header, rows = base_table(4)
+    table = pa.table({h: [r[j] for r in rows] for j, h in enumerate(header)})
+    n = table.num_rows
+    kind = kind or rng.choice(PARQUET_KINDS)
+    def put(name: str, array: pa.Array) -> pa.Table:
+        if name in table.column_names:
+            return table.set_column(table.column_names.index(name), name, array)
+        return table.append_column(name, array)
+    if kind == "nested":
+        table = put("姓名", pa.array([[1, 2]] * n))
+    elif kind == "struct":
+        table = put("扩展", pa.array([{"a": 1}] * n))
+    elif kind == "binary":
+        table = put("姓名", pa.array([bytes(rng.randrange(256) for _ in range(6))
+                                      for _ in range(n)], type=pa.binary()))
+    elif kind == "dates":
+        table = put("出生日期", pa.array([rng.choice([dt.date(1, 1, 1), dt.date(9999, 12, 31),
+                                                     dt.date(1677, 1, 1)]) for _ in range(n)]))
+    elif kind == "stamps":
+        table = put("登记时间", pa.array([2**62] * n, type=pa.timestamp("us")))
+    elif kind == "decimal":
+        table = put("人均纯收入（元）", pa.array([Decimal("1e37")] * n, type=pa.decimal128(38, 0)))
+    elif kind == "dictionary":
+        table = put("村", pa.array([r[2] for r in rows]).dictionary_encode())
+    elif kind == "year":
+        table = put("脱贫年度", pa.array([rng.choice([20190, -1, 0, 2**40])] * n))
+    elif kind == "nan":
+        table = put("人均纯收入（元）", pa.array([rng.choice([float("nan"), float("inf"),
+                                                           -float("inf"), 1e308])
+                                                for _ in range(n)]))
+    elif kind == "nulls":
+        table = pa.table({"姓名": pa.nulls(rng.choice([10**6, 3 * 10**7]))})
+    else:
+        table = table.slice(0, 0)
+    path = dest / f"{kind}.parquet"
+    pq.write_table(table, path)
+    return Case([path])
+
+
+# ---------------------------------------------------------------- cell contents
+
+CELL_VALUES = [
+    "=1+1", "=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+    "\t=1", "\r=1", "#DIV/0!", "#N/A", "TRUE", "nan", "inf", "-inf", "１２３４５", "张\u200b三",
+    "\u202e村龙青", "\u200f李四", "😀👨‍👩‍👧", "[/bold]", "[red]x[/red]", "\x1b[31mred\x1b[0m",
+    "\x07bell", "a\x00b", "\ufeff王", "Ｏ", "20190", "99999999999999999999", "-0", "1e400",
+]
+
+
+def cells_hostile(dest: Path, rng: random.Random) -> Case:
+    """Hostile values in text columns (names, villages, year) of a small xlsx or CSV."""
+    import math
+
+    header, rows = base_table(4)
+    col = {name: header.index(name) for name in header}
+    typed: list[list[object]] = [list(r) for r in rows]
+    for _ in range(rng.randint(3, 12)):
+        r = rng.randrange(len(typed))
+        c = col[rng.choice(["姓名", "村", "乡(镇)", "脱贫年度", "人均纯收入（元）", "家庭人口数",
+                            "与户主关系", "民族"])]
+        typed[r][c] = rng.choice(CELL_VALUES)
+    if rng.random() < 0.5:
+        rows_out: list[list[object]] = typed
+        path = dest / "cells.xlsx"
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        ws = book.add_worksheet(rng.choice(["明细", "=SUM(1)", "[bold]", "明细\u202e"]))
+        for j, h in enumerate(header):
+            ws.write_string(0, j, h)
+        for i, row in enumerate(rows_out, start=1):
+            for j, value in enumerate(row):
+                roll = rng.random()
+                if isinstance(value, str) and value.startswith("=") and roll < 0.5:
+                    ws.write_formula(i, j, value, None, rng.choice([0, "x", "#N/A"]))
+                elif value in ("nan", "inf", "-inf") and roll < 0.5:
+                    ws.write_number(i, j, float(value))
+                elif value == "TRUE" and roll < 0.5:
+                    ws.write_boolean(i, j, True)
+                elif isinstance(value, str) and value:
+                    ws.write_string(i, j, value)
+        book.close()
+        del math
+        return Case([path])
+    return Case([write_csv(dest / "cells.csv", header, [[str(v) for v in r] for r in typed])])
+
+
+def privacy_any(dest: Path, rng: random.Random) -> Case:
+    return privacy_case(dest, rng, kind=rng.choice(["csv", "xlsx"]))
+
+
+CLASSES: dict[str, Callable[[Path, random.Random], Case]] = {
+    "zip_truncate": zip_truncate,
+    "zip_bitflip": zip_bitflip,
+    "zip_bad_central_directory": zip_bad_central_directory,
+    "zip_odd_version": zip_odd_version,
+    "zip_bomb": zip_bomb,
+    "xlsx_huge_dimension": xlsx_huge_dimension,
+    "xlsx_far_cell": xlsx_far_cell,
+    "xlsx_bad_reference": xlsx_bad_reference,
+    "xlsx_sst_out_of_range": xlsx_sst_out_of_range,
+    "xlsx_entities": xlsx_entities,
+    "xls_biff_mutation": xls_biff_mutation,
+    "ods_mutation": ods_mutation,
+    "csv_hostile": csv_hostile,
+    "parquet_hostile": parquet_hostile,
+    "cells_hostile": cells_hostile,
+    "privacy": privacy_any,
+}

@@ -29,6 +29,7 @@ import os
 import re
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,8 @@ def check_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            zlib.error) as exc:
         zh, en = MSG.both("corrupt", detail=f"zip: {str(exc)[:100]}")
         raise InputError(zh, message_en=en, location=str(path)) from None
     declared = sum(max(0, i.file_size) for i in infos)
@@ -156,7 +158,7 @@ def _read_member(archive: zipfile.ZipFile, member: str, path: Path, limits: Limi
         with archive.open(member) as handle:
             data = handle.read(64 * 1024 * 1024 + 1)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-            RuntimeError) as exc:
+            RuntimeError, zlib.error) as exc:
         zh, en = MSG.both("corrupt", detail=f"{member}: {str(exc)[:100]}")
         raise InputError(zh, message_en=en, location=str(path)) from None
     if len(data) > 64 * 1024 * 1024:
@@ -212,7 +214,7 @@ def _stream(archive: zipfile.ZipFile, member: str, path: Path, sheet: str | None
                 tail = data[cut:]
                 yield data[:cut]
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
-            ValueError) as exc:
+            ValueError, zlib.error) as exc:
         if isinstance(exc, InputError):
             raise
         zh, en = MSG.both("corrupt", detail=f"{member}: {str(exc)[:100]}")
