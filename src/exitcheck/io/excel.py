@@ -80,7 +80,8 @@ def _open(path: Path, kind: str) -> CalamineWorkbook:
             return CalamineWorkbook.from_filelike(handle)
     except PasswordError:
         raise input_error("encrypted", path) from None
-    except Exception as exc:  # calamine raises several error types for damaged files
+    except BaseException as exc:  # calamine raises several error types for damaged files,
+        _reraise_interrupts(exc)  # and a Rust panic is a BaseException (pyo3 PanicException)
         raise input_error("corrupt", path, detail=_short(exc)) from None
 
 
@@ -107,7 +108,8 @@ def _scan(
         head = sheet.to_python(nrows=SCAN_ROWS)
         start = sheet.start
         ranges = sheet.merged_cell_ranges
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_interrupts(exc)
         raise input_error("corrupt", path, name, detail=_short(exc)) from None
     if start is None or not any(str(v).strip() for row in head for v in row):
         if explicit:
@@ -129,7 +131,8 @@ def _read_sheet(path: Path, found: _Candidate) -> RawTable:
     try:
         with gc_paused():
             rows = found.sheet.to_python()
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_interrupts(exc)
         raise input_error("corrupt", path, found.name, detail=_short(exc)) from None
     width = max(len(found.header.names), len(rows[0]) if rows else 0)
     cells = _grid(rows) if rows else np.empty((0, width), dtype=object)
@@ -161,6 +164,13 @@ def header_notes(header: Header, row0: int) -> list[str]:
 
 def _listing(names: list[str]) -> str:
     return "、".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Ctrl-C, exit and out-of-memory keep their meaning; anything else from the reader is a
+    damaged file (python-calamine turns a Rust panic into a BaseException)."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError | GeneratorExit):
+        raise exc
 
 
 def _short(exc: BaseException) -> str:

@@ -57,8 +57,8 @@ class _Ahead:
             for name in names:
                 parsed.sheets[name] = book.get_sheet_by_name(name)
             self.result = parsed
-        except Exception:  # the normal read meets the same problem and reports it properly
-            self.result = None
+        except BaseException:  # noqa: BLE001 - incl. a Rust panic: the normal read meets the
+            self.result = None  # same problem and reports it properly
 
 
 _lock = threading.Lock()
