@@ -43,7 +43,7 @@ WEIGHTS = {
 HYPOTHESIS_CLASS = "hypothesis_sample_mutation"
 
 
-def run_one(cls: str, case_dir: Path, make, args) -> dict:  # noqa: ANN001
+def run_one(cls: str, case_dir: Path, make, args) -> dict:
     inputs_dir = case_dir / "in"
     out_dir = case_dir / "out"
     for d in (inputs_dir, out_dir):
@@ -51,7 +51,7 @@ def run_one(cls: str, case_dir: Path, make, args) -> dict:  # noqa: ANN001
         d.mkdir(parents=True)
     try:
         case = make(inputs_dir)
-    except Exception as exc:  # noqa: BLE001 - a generator bug is not a product failure
+    except Exception as exc:
         return {"class": cls, "skipped": f"generator: {type(exc).__name__}: {exc}"[:200]}
     hashes = {p: harness.sha256(p) for p in case.inputs}
     outcome = harness.run_forked(harness.audit_args(case.inputs, out_dir, case.extra_args),
@@ -69,7 +69,7 @@ def run_one(cls: str, case_dir: Path, make, args) -> dict:  # noqa: ANN001
     return record
 
 
-def worker(index: int, args, results: Path) -> None:  # noqa: ANN001
+def worker(index: int, args, results: Path) -> None:
     rng = random.Random(args.seed * 1000 + index)
     work = Path(args.workdir) / f"w{index}"
     work.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def worker(index: int, args, results: Path) -> None:  # noqa: ANN001
             _hypothesis(hyp, index, args, work, log)
 
 
-def _hypothesis(count: int, index: int, args, work: Path, log) -> None:  # noqa: ANN001
+def _hypothesis(count: int, index: int, args, work: Path, log) -> None:
     from hypothesis import HealthCheck, given, seed, settings
     from hypothesis import strategies as st
 
@@ -146,7 +146,7 @@ def load(results: Path) -> list[dict]:
     return records
 
 
-def report(records: list[dict], doc: Path, args, elapsed: float | None) -> None:  # noqa: ANN001
+def report(records: list[dict], doc: Path, args, elapsed: float | None) -> None:
     ran = [r for r in records if "skipped" not in r]
     by_class: dict[str, Counter] = defaultdict(Counter)
     failures: Counter = Counter()
@@ -263,7 +263,7 @@ def main() -> None:
             code = 0
             try:
                 worker(index, args, results)
-            except BaseException:  # noqa: BLE001
+            except BaseException:
                 import traceback
 
                 traceback.print_exc()

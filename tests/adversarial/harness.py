@@ -89,7 +89,7 @@ def _cache_rule_files() -> None:
             continue
         cache: dict[object, object] = {}
 
-        def cached(paths=None, *args, _original=original, _cache=cache, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        def cached(paths=None, *args, _original=original, _cache=cache, **kwargs):
             key = (tuple(map(str, paths or [])), args,
                    tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
             if key not in _cache:
@@ -143,8 +143,8 @@ def run_forked(args: list[str], cwd: Path, *, timeout: float = 60,
             err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(out_fd, 1)
             os.dup2(err_fd, 2)
-            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
             os.environ.update(_env())
             from exitcheck.cli.app import main
 
@@ -154,7 +154,7 @@ def run_forked(args: list[str], cwd: Path, *, timeout: float = 60,
                 code = 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except BaseException:  # noqa: BLE001 - reported as a traceback in stderr
+        except BaseException:
             import traceback
 
             traceback.print_exc()

@@ -77,7 +77,8 @@ def luhn_complete(prefix: str) -> str:
     raise AssertionError
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(path: Path, header: list[str], rows: list[list[str]],
+              encoding: str = "utf-8") -> Path:
     import csv
 
     with open(path, "w", encoding=encoding, newline="") as handle:

@@ -64,7 +64,7 @@ def test_far_row_is_refused(tmp_path: Path) -> None:
     far = _with_sheet(tmp_path / "row.xlsx", _sheet(
         '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1"><v>1</v></c>'
         '</row><row r="1048000"><c r="B1048000"><v>1</v></c></row>'))
-    with pytest.raises(InputError, match="远离数据|超过上限"):
+    with pytest.raises(InputError, match=r"远离数据|超过上限"):
         read_tables(far)
 
 
@@ -110,7 +110,7 @@ def test_declared_dimension_costs_nothing(tmp_path: Path) -> None:
     end = sheet.index(b"\"", start + 16)
     huge = sheet[:start] + b'<dimension ref="A1:XFD1048576' + sheet[end:]
     path = _with_sheet(tmp_path / "dim.xlsx", huge)
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import resource, sys
         from exitcheck.io import read_tables
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -257,5 +257,5 @@ def test_parquet_odd_columns_read_with_a_note(tmp_path: Path, name: str, column:
 def test_parquet_declaring_huge_rows_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "nulls.parquet"
     pq.write_table(pa.table({"姓名": pa.nulls(30_000_000, pa.string())}), path)
-    with pytest.raises(InputError, match="远离数据|超过上限"):
+    with pytest.raises(InputError, match=r"远离数据|超过上限"):
         read_tables(path)

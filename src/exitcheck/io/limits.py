@@ -190,7 +190,7 @@ def _worksheets(archive: zipfile.ZipFile, book: bytes, names: set[str], path: Pa
 
 
 def _stream(archive: zipfile.ZipFile, member: str, path: Path, sheet: str | None,
-            limits: Limits):  # noqa: ANN202 - a generator of byte chunks
+            limits: Limits):
     """Decompressed chunks of a member, each ending at a tag boundary; bounded by the ratio."""
     info = archive.getinfo(member)
     budget = max(info.compress_size, 1) * limits.max_zip_ratio + _CHUNK
@@ -339,7 +339,7 @@ def probe_workbook(path: Path, limits: Limits, *, timeout: float = 300) -> None:
                 sheet = book.get_sheet_by_name(meta.name)
                 sizes.append([meta.name, sheet.height, sheet.width])
             payload = json.dumps({"sizes": sizes}).encode()
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        except BaseException as exc:  # reported to the parent
             payload = json.dumps({"error": f"{type(exc).__name__}: {exc}"[:200]}).encode()
             code = 1
         try:

@@ -84,12 +84,14 @@ MSG = Catalogue(
             "{value} columns, over the limit of {limit} (override with {env})",
         ),
         "limit_cells": (
-            "表格范围 {value} 个单元格超过上限 {limit}（实有 {cells} 个单元格；可用环境变量 {env} 调整）",
+            "表格范围 {value} 个单元格超过上限 {limit}"
+            "（实有 {cells} 个单元格；可用环境变量 {env} 调整）",
             "the sheet spans {value} cells, over the limit of {limit} ({cells} cells present; "
             "override with {env})",
         ),
         "limit_sparse": (
-            "表格范围 {value} 个单元格，但只有 {cells} 个单元格有内容：有远离数据的单元格或虚报的范围"
+            "表格范围 {value} 个单元格，但只有 {cells} 个单元格有内容："
+            "有远离数据的单元格或虚报的范围"
             "（范围不得超过内容的 {limit} 倍；可用环境变量 {env} 调整）",
             "the sheet spans {value} cells but only {cells} are present: a cell far from the "
             "data or a false dimension (the span may be at most {limit} times the cells; "

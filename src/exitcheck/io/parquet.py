@@ -73,7 +73,7 @@ def _check_metadata(path: Path, limits: Limits) -> None:
     try:
         meta = pq.ParquetFile(path).metadata
         rows, columns = int(meta.num_rows), int(meta.num_columns)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types on damaged footers
+    except Exception as exc:  # pyarrow raises several types on damaged footers
         raise input_error("corrupt", path, detail=_first_line(exc)) from None
     if columns > limits.max_columns:
         raise limit_error(path, None, "limit_columns", "max_columns", columns,

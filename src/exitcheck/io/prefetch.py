@@ -57,7 +57,7 @@ class _Ahead:
             for name in names:
                 parsed.sheets[name] = book.get_sheet_by_name(name)
             self.result = parsed
-        except BaseException:  # noqa: BLE001 - incl. a Rust panic: the normal read meets the
+        except BaseException:  # incl. a Rust panic (pyo3): the normal read meets the
             self.result = None  # same problem and reports it properly
 
 
