@@ -69,6 +69,7 @@ def infer_year(registry: Registry) -> tuple[int, str] | None:
     hh = registry.households
     if "exit_year" in hh.columns:
         years = pd.to_numeric(hh["exit_year"], errors="coerce").dropna()
+        years = years[(years >= 2000) & (years <= 2100)]  # 20190 is a typo, not a year
         if len(years):
             return int(years.max()), "exit_year"
     for column in ("risk_eliminated_month", "monitoring_identified"):

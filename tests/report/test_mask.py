@@ -44,7 +44,8 @@ def test_mask_text_leaves_household_codes_alone() -> None:
     out = mask_text(text)
     assert idn not in out and EIGHTEEN.search(out) is None
     assert "5116020010010001" in out  # 16-digit 户编号 is not an ID number
-    assert "13800001111" in out  # 11 digits: not an ID shape (phones are dropped at load)
+    # a mobile number is masked too (privacy on every path)
+    assert "13800001111" not in out and "138******11" in out
     assert mask_text_series(pd.Series([text, None])).iloc[0] == out
 
 

@@ -63,7 +63,9 @@ def build_registry(
     _unknown_files(mapped, roles)
     mapped = [_restrict(m, r, catalogue) for m, r in zip(mapped, roles, strict=True)]
     member_tables = [m for m, r in zip(mapped, roles, strict=True) if r == "members"]
-    if not member_tables and "households" not in roles:  # report on the likeliest registry
+    household_tables = [m for m, r in zip(mapped, roles, strict=True)
+                        if r == "households" and len(m.columns) > 1]
+    if not member_tables and not household_tables:  # report on the likeliest registry
         best = max(mapped, key=lambda m: len(m.columns) + len(m.unmatched) / 1000)
         raise _missing_required(best, catalogue)
     for m in member_tables:
@@ -202,7 +204,10 @@ def _role(table: RawTable, columns: dict[str, str], catalogue: FieldCatalogue) -
         return "members"
     # Only a name or an ID beside household fields: a 户信息 table naming its head has one row
     # per household; a member list has several rows for some household.
-    if person and not _one_row_per_household(table, columns["household_id"]):
+    household_fields = [n for n in columns if n != "household_id" and n in catalogue.fields
+                        and catalogue.fields[n].level == "household"]
+    if person and not (household_fields
+                       and _one_row_per_household(table, columns["household_id"])):
         return "members"
     return "households"
 
