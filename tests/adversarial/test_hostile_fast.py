@@ -51,8 +51,6 @@ def test_hostile_parquet(warm: Path, tmp_path: Path, kind: str) -> None:
     assert result.ok, result.details
 
 
-@pytest.mark.xfail(strict=True, reason="a 脱贫年度 of 20190 ends in exit 70 in scope.infer_year "
-                   "(schema/scope change described in issue 12's report)")
 def test_year_20190_is_not_an_internal_error(warm: Path, tmp_path: Path) -> None:
     inputs, out = _dirs(tmp_path)
     result = _check(hostile.parquet_hostile(inputs, random.Random(1), "year"), out)

@@ -40,7 +40,7 @@ def test_chinese_report(result: AuditResult) -> None:
     text = _render(result, "zh", outputs={"Excel": Path("out/audit.xlsx"),
                                           "JSON": Path("out/audit.json")})
     assert "共 20 户" in text
-    assert "county_2019.xlsx" in text and "calamine" in text and "空行 2" in text
+    assert "county_2019.xlsx" in text and "成员表" in text and "空行 2" in text
     assert "3750 元/人·年" in text and "未核实" in text
     for label in ("一超过", "两不愁", "义务教育", "基本医疗", "住房安全", "饮水安全",
                   "返贫风险", "数据质量"):
