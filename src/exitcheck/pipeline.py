@@ -56,8 +56,11 @@ def run_audit(
     # The workbook parse (python-calamine, most of the load) runs without the GIL: start the load
     # in a thread and read the rule and parameter files meanwhile (docs/PERFORMANCE.md).
     step("rules")
+    from exitcheck.inputs import expand_inputs
+
+    paths = expand_inputs(list(options.paths))  # a folder: the dataset's tables in it
     loading = _Background(lambda: load_registry(
-        list(options.paths), sheet=options.sheet, encoding=options.encoding,
+        paths, sheet=options.sheet, encoding=options.encoding,
         columns=options.columns,
     ))
     from exitcheck.engine.evaluate import evaluate

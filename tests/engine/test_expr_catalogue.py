@@ -6,13 +6,12 @@ import datetime
 
 import pandas as pd
 import pytest
-
-from exitcheck.levels import LEVELS, depth
 from ruamel.yaml import YAML
 
 from exitcheck.engine.context import EvalContext
 from exitcheck.engine.expr import compile_expression
 from exitcheck.errors import RuleFileError
+from exitcheck.levels import LEVELS, depth
 from exitcheck.resources import field_catalogue_path
 from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
 

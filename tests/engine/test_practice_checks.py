@@ -9,7 +9,7 @@ from pathlib import Path
 from exitcheck.engine.ruleset import load_ruleset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs"))
-from make_practice_checks import practice_keys  # noqa: E402
+from make_practice_checks import practice_keys
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "practice-checks.md"
 ROW = re.compile(r"^\| (?P<file>[^|]+) \| (?P<no>[^|]+) \| [^|]* \| .* \| (?P<rules>[^|]+) \|$")

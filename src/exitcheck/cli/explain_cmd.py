@@ -35,9 +35,8 @@ def explain(
     from exitcheck.scope import parse_as_of, resolve_scope
 
     set_lang(lang.value)
-    from exitcheck.io import prefetch
-
     from exitcheck.inputs import expand_inputs
+    from exitcheck.io import prefetch
 
     files = expand_inputs([file])  # a folder: the dataset's tables in it
     prefetch.start(files, sheet)  # parses while the rest is imported (io/prefetch.py)

@@ -24,9 +24,8 @@ def inspect(
 ) -> None:
     """查看读取与识别结果 Show what exitcheck detects in registry exports."""
     set_lang(lang.value)
-    from exitcheck.io import prefetch
-
     from exitcheck.inputs import expand_inputs
+    from exitcheck.io import prefetch
 
     files = expand_inputs(list(files))  # a folder: the dataset's tables in it
     prefetch.start(list(files), sheet)  # parses while the rest is imported (io/prefetch.py)

@@ -19,8 +19,8 @@ from exitcheck.yamldoc import YamlDoc, plain, register_model, yaml_files
 
 if TYPE_CHECKING:
     from exitcheck.engine.params import ParamStore
-    from exitcheck.io.table import RawTable
     from exitcheck.engine.ruleset import LoadedRule, RuleSet
+    from exitcheck.io.table import RawTable
     from exitcheck.schema.catalogue import FieldCatalogue, FieldSpec
     from exitcheck.schema.model import Registry
 

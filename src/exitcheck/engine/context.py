@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
 from exitcheck.levels import PARENT, Level, depth
+
+__all__ = ["PARENT", "EvalContext", "Level", "depth"]
 
 # Value types of the expression language (see engine/expr_names.py).
 DTYPES: dict[str, str] = {

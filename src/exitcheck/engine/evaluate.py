@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from pandas.core.dtypes.cast import maybe_box_native  # what DataFrame.to_dict boxes with
 
+from exitcheck.engine.populations import population_table
 from exitcheck.engine.render import format_series, render
 from exitcheck.engine.result import (
     FIELDS_ABSENT,
@@ -22,7 +23,6 @@ from exitcheck.engine.result import (
     RuleNotRun,
 )
 from exitcheck.findings import FINDING_COLUMNS, Status, empty_findings
-from exitcheck.engine.populations import population_table
 from exitcheck.i18n import Catalogue
 
 if TYPE_CHECKING:
@@ -751,8 +751,8 @@ def explain_household(
             overall = next((s for s in (VIOLATED, NOT_EVALUATED, PASS) if s in status),
                            NOT_APPLICABLE)
         if rule.level == "village":
-            cells = set(locations(registry, rule.cite, _ints(sub, "_input"), _ints(sub, "_row")))
-            mine = found[found["location"].isin(cells)]
+            cited = locations(registry, rule.cite, _ints(sub, "_input"), _ints(sub, "_row"))
+            mine = found[found["location"].isin(list(cited))]
         else:
             mine = found[found["household_id"].astype(str) == household_id]
         out.append(Explanation(rule, overall, members, inputs, used, mine["message"].tolist()))
@@ -768,6 +768,8 @@ def _household_units(registry: Registry, level: str, household_id: str) -> np.nd
         if "village_id" not in hh.columns or household_id not in hh.index:
             return np.zeros(len(registry.villages), dtype=bool)
         vid = hh.loc[household_id, "village_id"]
-        return np.asarray(registry.villages.index.astype(str) == str(vid))
+        same: np.ndarray = np.asarray(registry.villages.index.astype(str) == str(vid))
+        return same
     frame = registry.frame(level)
-    return (frame["household_id"].astype(str) == household_id).to_numpy(dtype=bool)
+    mine: np.ndarray = (frame["household_id"].astype(str) == household_id).to_numpy(dtype=bool)
+    return mine

@@ -219,14 +219,14 @@ class Compiler(BaseCompiler):
                 if sub.func.id in AGGREGATES:
                     continue
                 if sub.func.id == "col" and sub.args and isinstance(sub.args[0], ast.Constant):
-                    b = resolve_header(str(sub.args[0].value), self.catalogue)
-                    if depth(b.level) > depth(deepest):
-                        deepest = b.level
+                    header = resolve_header(str(sub.args[0].value), self.catalogue)
+                    if depth(header.level) > depth(deepest):
+                        deepest = header.level
                     continue
             if isinstance(sub, ast.Name):
-                b = resolve(sub.id, self.catalogue, self.extra_columns)
-                if b is not None and depth(b.level) > depth(deepest):
-                    deepest = b.level
+                named = resolve(sub.id, self.catalogue, self.extra_columns)
+                if named is not None and depth(named.level) > depth(deepest):
+                    deepest = named.level
             stack.extend(ast.iter_child_nodes(sub))
         if deepest != level:
             return deepest, level

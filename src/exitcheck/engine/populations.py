@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
     from exitcheck.engine.context import EvalContext
     from exitcheck.engine.expr import CompiledExpr
-    from exitcheck.schema.model import Registry
     from exitcheck.schema.catalogue import FieldCatalogue
+    from exitcheck.schema.model import Registry
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -98,7 +98,6 @@ def _load(path: Path, catalogue: FieldCatalogue) -> dict[str, Population]:
     import re
 
     from exitcheck.engine.expr import compile_expression
-
     from exitcheck.yamldoc import plain
 
     doc = YamlDoc(path, path.parent.parent)

@@ -30,6 +30,7 @@ import re
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,7 +191,7 @@ def _worksheets(archive: zipfile.ZipFile, book: bytes, names: set[str], path: Pa
 
 
 def _stream(archive: zipfile.ZipFile, member: str, path: Path, sheet: str | None,
-            limits: Limits):
+            limits: Limits) -> Iterator[bytes]:
     """Decompressed chunks of a member, each ending at a tag boundary; bounded by the ratio."""
     info = archive.getinfo(member)
     budget = max(info.compress_size, 1) * limits.max_zip_ratio + _CHUNK

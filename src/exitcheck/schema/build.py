@@ -196,7 +196,8 @@ def _role(table: RawTable, columns: dict[str, str], catalogue: FieldCatalogue) -
     """
     levels = [catalogue.fields[name].level for name in columns if name in catalogue.fields]
     if "spell" in levels:
-        return "work_plan" if "work_planned" in columns and "work_started" not in columns else "work"
+        planned = "work_planned" in columns and "work_started" not in columns
+        return "work_plan" if planned else "work"
     if "household_id" not in columns:
         return "village" if "village" in levels else "other"
     person = [n for n in columns if n in catalogue.fields and catalogue.fields[n].level == "member"]

@@ -75,8 +75,8 @@ def spells(tables: list[Table], members: pd.DataFrame) -> tuple[pd.DataFrame, pd
             issues.append(_issues(SPELL_WITHOUT_MEMBER, orphan.drop(
                 columns=[c for c in ("household_id", "member_id") if c in orphan]), detail,
                 "id_number" if "id_number" in orphan else "member_id"))
-            info.skipped[SPELL_WITHOUT_MEMBER] = int(len(orphan))
-            info.unit_rows -= int(len(orphan))
+            info.skipped[SPELL_WITHOUT_MEMBER] = len(orphan)
+            info.unit_rows -= len(orphan)
         sub = sub.loc[joined].reset_index(drop=True)
         at = pos[joined]
         own = [c for c in sub.columns if c not in ("household_id", "member_id", "id_number",

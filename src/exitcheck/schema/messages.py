@@ -120,7 +120,8 @@ MSG = Catalogue(
             "household of the household table has no members in the member table",
         ),
         "note_single_row": (
-            "成员表每户只有一行（{households} 户，其中 {multi} 户家庭人口数大于 1）：不运行成员层级的规则",
+            "成员表每户只有一行（{households} 户，其中 {multi} 户家庭人口数大于 1）："
+            "不运行成员层级的规则",
             "the member table has one row per household ({households} households, {multi} with"
             " household size > 1): member-level rules are not run",
         ),
