@@ -92,7 +92,7 @@ def build_registry(
     if member_parts:
         members, issues, stored = _assemble_members(member_parts)
     else:  # households only (a 户信息 table): no person to audit, said in the notes
-        members, issues, stored = _no_members(house_parts), [], np.zeros(0, dtype=bool)
+        members, issues, stored = _no_members(), [], np.zeros(0, dtype=bool)
     # The ID column is parsed once: derive (birth date, sex, validity) and the duplicate check.
     parsed = facts_and_core(members["id_number"]) if "id_number" in members else None
     members = _order_columns(
@@ -425,7 +425,7 @@ def _assemble_members(parts: list[_Part]) -> tuple[pd.DataFrame, list[pd.DataFra
     return members, issues, stored_all[keep]
 
 
-def _no_members(parts: list[_Part]) -> pd.DataFrame:
+def _no_members() -> pd.DataFrame:
     """An empty members frame (the dataset has no member table)."""
     return pd.DataFrame({
         "household_id": pd.array([], dtype="string"),
