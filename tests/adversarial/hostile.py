@@ -493,7 +493,7 @@ def cells_hostile(dest: Path, rng: random.Random) -> Case:
         import xlsxwriter
 
         book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-        ws = book.add_worksheet(rng.choice(["明细", "=SUM(1)", "[bold]", "明细\u202e"]))
+        ws = book.add_worksheet(rng.choice(["明细", "=SUM(1)", "+cmd|calc", "明细\u202e"]))
         for j, h in enumerate(header):
             ws.write_string(0, j, h)
         for i, row in enumerate(rows_out, start=1):
