@@ -10,12 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "adversarial: hostile-input cases (fast part of tests/adversarial)")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder carries the `adversarial` marker (declared in pyproject.toml)."""
     here = Path(__file__).resolve().parent
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
