@@ -7,6 +7,7 @@ from pathlib import Path
 
 from exitcheck.sample import truth as t
 from exitcheck.sample.generator import generate_county
+from exitcheck.sample.monitoring_tables import write_monitoring_tables
 from exitcheck.sample.writers import save
 
 HERE = Path(__file__).resolve().parent
@@ -55,6 +56,60 @@ def _section(title: str, table: dict[str, set[str]], kinds: list[str]) -> list[s
     return [*lines, ""]
 
 
+TABLES = "monitoring_2023_tables"
+TABLE_FILES = [  # (file, kind, what one row is)
+    ("监测对象信息.xlsx", "members", "one row per person, household fields (户类型, 监测对象类别, "
+     "识别监测时间, 风险是否已消除, incomes …) repeated"),
+    ("户信息.xlsx", "households",
+     "one row per household (家庭人口数, 耕地面积, 住房面积, 帮扶措施 …)"),
+    ("已外出务工信息.xlsx", "work", "one row per work spell (是否已务工 = 是, 务工开始/结束时间, "
+     "务工月收入 …)"),
+    ("计划外出务工信息.xlsx", "work_plan", "planned work (是否计划外出务工 = 是, 就业服务需求)"),
+    ("行政村信息.xlsx", "village", "one row per village (是否出列, 总户数, 总人口数 …), no 户编号"),
+]
+
+
+def _where(item: dict[str, object]) -> str:
+    """A truth item's place: 户编号 / 人编号, the row of its table, or the village."""
+    keys = " / ".join(str(item[k]) for k in ("household_id", "member_id") if item.get(k))
+    if item.get("village"):
+        return str(item["village"])
+    if item.get("row"):
+        return f"row {item['row']}: {keys}"
+    return keys
+
+
+def _tables_section(truth: dict[str, object]) -> list[str]:
+    """The README section of the monitoring-era dataset, from the truth its generator returns."""
+    counts: dict[str, int] = truth["counts"]  # type: ignore[assignment]
+    lines = [
+        f"### `{TABLES}/` — a monitoring-era dataset of five tables", "",
+        f"A 防返贫监测信息系统 export of 贵州省 册亨县 ({truth['county_code']}) "
+        f"for {truth['year']}, "
+        "as several files (see [docs/dataset-model.md](../docs/dataset-model.md)): "
+        f"{counts['households']} households, {counts['members']} persons, "
+        f"{counts['village']} villages, {counts['work']} work spells. Every file has a title row "
+        "above its single header row. Values use the national code-list spellings (患有大病, "
+        f"农村低保, 高职高专一年级, 送教上门 …). Made by `exitcheck.sample.monitoring_tables` "
+        f"(seed {truth['seed']}); regenerate with `python sample_data/regenerate.py`.", "",
+        "| file | table kind | rows |", "|---|---|---|",
+        *(f"| `{f}` | `{k}`: {what} | {counts[k]} |" for f, k, what in TABLE_FILES),
+        "| `truth.json` | the planted problems and controls below (`problems`, `controls`) | |", "",
+        f"Audit it with `exitcheck audit sample_data/{TABLES}/ --year {truth['year']} "
+        "--region 贵州` "
+        f"(or list the files: `sample_data/{TABLES}/*.xlsx`).", "",
+    ]
+    for key, title in (("problems", "Planted problems (the audit must report these)"),
+                       ("controls", "Controls (look suspicious, must NOT be reported by the "
+                                    "rule named)")):
+        lines += [f"#### {title}", "", "| rule | 说明 description | file | "
+                  "户编号 / 人编号 (or row, village) |", "|---|---|---|---|"]
+        items: list[dict[str, object]] = truth[key]  # type: ignore[assignment]
+        lines += [f"| {i['rule']} | {i['kind']} | {i['table']} | {_where(i)} |" for i in items]
+        lines.append("")
+    return lines
+
+
 def main() -> None:
     parts: list[str] = []
     for stem, n, seed, year, province, county, style, formats in SAMPLES:
@@ -89,6 +144,7 @@ def main() -> None:
             "Risk flags derived from the data (see the truth JSON for ids): "
             + ", ".join(f"`{k}` {v} households" for k, v in risky.items()), "",
         ]
+    parts += _tables_section(write_monitoring_tables(HERE / TABLES))
     text = (HERE / "README.head.md").read_text(encoding="utf-8") + "\n" + "\n".join(parts)
     (HERE / "README.md").write_text(text, encoding="utf-8")
 
