@@ -31,6 +31,20 @@ def id_core(ids: pd.Series) -> pd.Series:
     return s.mask(long, s.str[:18])
 
 
+def id_match_key(ids: pd.Series) -> pd.Series:
+    """The form two exports of one person's ID are compared in (exitcheck diff): ``id_core``
+    (trimmed, upper-case X, registry suffix cut), and an old 15-digit ID widened to 18 digits
+    (area + "19" + birth yymmdd + sequence + its MOD 11-2 check character, GB 11643-1999).
+    Anything else is kept as written; blanks stay NA."""
+    core = id_core(ids)
+    core = core.mask(core == "", pd.NA)
+    old = _matching(core, r"\d{15}", (15,))
+    if not old.any():
+        return core
+    first17 = core[old].str[:6] + "19" + core[old].str[6:]
+    return core.mask(pd.Series(old, index=core.index), first17 + check_char(first17))
+
+
 def _matching(s: pd.Series, pattern: str, lengths: tuple[int, ...]) -> np.ndarray:
     """``s.str.fullmatch(pattern)`` as a bool array (NA -> False), for a pattern that only
     strings of ``lengths`` characters can match: the regex runs on those rows only."""
