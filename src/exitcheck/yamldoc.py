@@ -84,10 +84,12 @@ def _wide(ch: str) -> bool:
 class YamlDoc:
     """One parsed YAML file: the data (ruamel CommentedMap/Seq), its lines, and its display name."""
 
-    def __init__(self, path: Path, shipped_root: Path | None = None) -> None:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+    def __init__(
+        self, path: Path, shipped_root: Path | None = None, *, cached: bool | None = None
+    ) -> None:
+        """``cached``: keep the parse in the user cache (exitcheck.yamlcache); by default for
+        the shipped files only (their containers are then plain dicts/lists with positions,
+        not ruamel nodes: callers needing ruamel types pass False)."""
         self.path = path
         self.name = display_path(path, shipped_root)
         try:
@@ -99,8 +101,27 @@ class YamlDoc:
             zh, en = MSG.both("unreadable", reason=exc)
             raise RuleFileError(zh, message_en=en, location=self.name) from None
         self.lines = text.splitlines()
+        if cached is None:
+            cached = _is_shipped(path)
+        if cached:
+            from exitcheck import yamlcache
+
+            if yamlcache.enabled():
+                tree = yamlcache.load(text)
+                if tree is None:
+                    tree = yamlcache.store(text, self._parse(text))
+                if tree is not None:
+                    self.data: Any = tree
+                    return
+        self.data = self._parse(text)
+
+    def _parse(self, text: str) -> Any:
+        """ruamel's round-trip tree of ``text``; a syntax error -> RuleFileError with a caret."""
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
         try:
-            self.data: Any = YAML(typ="rt").load(text)
+            return YAML(typ="rt").load(text)
         except MarkedYAMLError as exc:
             # At end of file the problem mark lies past the last line: use the context mark
             # (where the unclosed construct began) so that the caret shows real text.
@@ -214,6 +235,16 @@ class YamlDoc:
             reason = str(err["msg"]).removeprefix("Value error, ")
             zh, en = MSG.both("bad_value", key=key, value=shown, reason=reason)
         return self.error(zh, en, self.value_pos(loc))
+
+
+def _is_shipped(path: Path) -> bool:
+    from exitcheck.resources import shipped_rules_dir
+
+    try:
+        path.resolve().relative_to(shipped_rules_dir().resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def _model_fields() -> list[str]:
