@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -143,10 +144,22 @@ def _mask_match(match: re.Match[str]) -> str:
     return mask_id(token)  # type: ignore[no-any-return]
 
 
+# Every token _mask_match may change is >= 11 characters of digits, O/o, separators, the float
+# form's ".e+" and a final X: a text without such a run has nothing to mask. One C-level search
+# instead of a Python call per digit run (~0.5 M runs in a 100k-row audit's outputs).
+_MAYBE_IDENTIFIER = re.compile(rf"{_D}[\dOo \-.eE+Xx]{{10}}")
+
+
 def mask_text(text: str) -> str:
     """Mask every ID, mobile and bank-card number that appears anywhere inside a text."""
-    if len(text) < 11:
+    if len(text) < 11 or _MAYBE_IDENTIFIER.search(text) is None:
         return text
+    return _mask_found(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _mask_found(text: str) -> str:
+    """The same ID is quoted in several sheets and in the JSON: masked once."""
     return ID_IN_TEXT.sub(_mask_match, text)
 
 
