@@ -67,6 +67,7 @@ def _register() -> None:
     # Imported here, not at module top, so that each module's import cost stays small.
     from exitcheck.cli import (
         audit_cmd,
+        diff_cmd,
         draw_cmd,
         estimate_cmd,
         exit_rates_cmd,
@@ -87,6 +88,7 @@ def _register() -> None:
     app.command("exit-rates")(exit_rates_cmd.exit_rates)
     app.command("draw")(draw_cmd.draw)
     app.command("estimate")(estimate_cmd.estimate)
+    app.command("diff")(diff_cmd.diff)
 
 
 _register()
