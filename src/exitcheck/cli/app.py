@@ -67,6 +67,7 @@ def _register() -> None:
     # Imported here, not at module top, so that each module's import cost stays small.
     from exitcheck.cli import (
         audit_cmd,
+        bunching_cmd,
         diff_cmd,
         draw_cmd,
         estimate_cmd,
@@ -89,6 +90,7 @@ def _register() -> None:
     app.command("draw")(draw_cmd.draw)
     app.command("estimate")(estimate_cmd.estimate)
     app.command("diff")(diff_cmd.diff)
+    app.command("bunching")(bunching_cmd.bunching)
 
 
 _register()
