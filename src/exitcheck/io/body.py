@@ -49,7 +49,6 @@ def build_table(cells: np.ndarray, header: Header, origin: Origin, notes: list[s
     total = _total_rows(firsts, runs) & ~blank & ~repeated
     drop = blank | repeated | total
 
-    first_row = origin.row0 + start + 1  # 1-based sheet row of body[0]
     keep = np.flatnonzero(~drop)
     data = _take_rows(body, keep)
     kept_filled = _take_rows(filled, keep)
@@ -67,14 +66,37 @@ def build_table(cells: np.ndarray, header: Header, origin: Origin, notes: list[s
     frame = pd.DataFrame(data, columns=labels, dtype=object, copy=False)
 
     dropped = np.flatnonzero(drop)
+    texts = [cell_text(v) for v in firsts[0][dropped]]
+    return assemble(origin, header, notes, labels, letters, frame, keep,
+                    Dropped(dropped, blank, repeated, texts), int(n_rows), kept_same)
+
+
+@dataclass
+class Dropped:
+    """The rows left out and why: positions, the blank and repeated-header masks (others are
+    total rows), and each dropped row's first text."""
+
+    rows: np.ndarray
+    blank: np.ndarray
+    repeated: np.ndarray
+    texts: list[str]
+
+
+def assemble(origin: Origin, header: Header, notes: list[str], labels: list[str],
+             letters: list[str], frame: pd.DataFrame, keep: np.ndarray, dropped: Dropped,
+             n_rows: int, same: np.ndarray | None) -> RawTable:
+    """The RawTable of a body read grid-wise (build_table) or column-wise (io.columns)."""
+    first_row = origin.row0 + header.last + 2  # 1-based sheet row of the first body row
+    at = dropped.rows
     reason = np.where(
-        blank[dropped], SKIP_BLANK, np.where(repeated[dropped], SKIP_REPEATED_HEADER, SKIP_TOTAL)
+        dropped.blank[at], SKIP_BLANK,
+        np.where(dropped.repeated[at], SKIP_REPEATED_HEADER, SKIP_TOTAL),
     )
     skipped = pd.DataFrame(
         {
-            "row": (dropped + first_row).astype(np.int64),
+            "row": (at + first_row).astype(np.int64),
             "reason": pd.Series(reason, dtype=object),
-            "text": pd.Series([cell_text(v) for v in firsts[0][dropped]], dtype=object),
+            "text": pd.Series(dropped.texts, dtype=object),
         }
     )
     return RawTable(
@@ -89,9 +111,9 @@ def build_table(cells: np.ndarray, header: Header, origin: Origin, notes: list[s
         data=frame,
         rows=(keep + first_row).astype(np.int64),
         skipped=skipped,
-        rows_read=int(n_rows),
+        rows_read=n_rows,
         notes=notes,
-        same_as_previous=kept_same,
+        same_as_previous=same,
     )
 
 

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from exitcheck.io.body import Origin, build_table
+from exitcheck.io.body import Origin
+from exitcheck.io.columns import build_table_from_columns, is_fast_type
 from exitcheck.io.errors import input_error
 from exitcheck.io.header import Header
 from exitcheck.io.limits import Limits, limit_error
@@ -46,21 +47,61 @@ def read_parquet(path: Path) -> list[RawTable]:
     if not kept:
         raise input_error("no_data_rows", path, header=1)
     names = [n for n, _ in kept]
-    cells = np.empty((table.num_rows + 1, len(names)), dtype=object)
-    cells[0] = names
-    for j, (name, column) in enumerate(kept):
+    columns: list[pa.ChunkedArray | np.ndarray] = []
+    for name, column in kept:
         try:
-            cells[1:, j] = _to_objects(column, name, notes, path, limits)
+            columns.append(_arrow_or_objects(column, name, notes, path, limits))
         except (pa.ArrowException, ValueError, OverflowError, TypeError) as exc:
             raise input_error("corrupt", path, detail=f"{name}: {_first_line(exc)}") from None
     header = Header(
         rows=[0], titles=[], names=names, score=float(len(names)), raw=[list[object](names)]
     )
     origin = Origin(path=path, sheet=path.name, reader=READER)
-    result = build_table(cells, header, origin, notes)
+    result = build_table_from_columns(columns, header, origin, notes)
     if not len(result.data):
         raise input_error("no_data_rows", path, header=1)
     return [result]
+
+
+def _arrow_or_objects(column: pa.ChunkedArray, name: str, notes: list[str], path: Path,
+                      limits: Limits) -> pa.ChunkedArray | np.ndarray:
+    """Text, numbers and booleans stay Arrow columns (dictionaries decoded, binary as UTF-8);
+    other types become Python objects (``_to_objects``)."""
+    column = _decoded(column, name, notes)
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        _check_text_length(column, name, path, limits)
+    if pa.types.is_float16(kind):  # Arrow's kernels do not all take half floats
+        column = column.cast(pa.float64())
+        kind = column.type
+    if is_fast_type(kind):
+        return column
+    return _to_objects(column, name, notes)
+
+
+def _decoded(column: pa.ChunkedArray, name: str, notes: list[str]) -> pa.ChunkedArray:
+    """Dictionary columns decoded, binary ones read as UTF-8 (invalid bytes shown as �)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = pa.chunked_array([c.dictionary_decode() for c in column.chunks],
+                                  type=kind.value_type)
+        kind = column.type
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or (
+            pa.types.is_fixed_size_binary(kind)):
+        notes.append(MSG("parquet_binary", column=name))
+        values = column.to_pylist()
+        column = pa.chunked_array(
+            [pa.array([None if v is None else v.decode("utf-8", "replace") for v in values],
+                      type=pa.string())])
+    return column
+
+
+def _check_text_length(column: pa.ChunkedArray, name: str, path: Path, limits: Limits) -> None:
+    if len(column) and column.null_count < len(column):
+        longest = pc.max(pc.utf8_length(column)).as_py() or 0
+        if longest > limits.max_cell_chars:
+            raise limit_error(path, name, "limit_cell_chars", "max_cell_chars", longest,
+                              limits.max_cell_chars)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -102,39 +143,10 @@ _FIRST_DAY = dt.date(1678, 1, 1)
 _LAST_DAY = dt.date(2261, 12, 31)
 
 
-def _to_objects(column: pa.ChunkedArray, name: str, notes: list[str], path: Path,
-                limits: Limits) -> np.ndarray:
-    """Python values per cell (int stays int, nulls become ''), one column at a time."""
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = pa.chunked_array([c.dictionary_decode() for c in column.chunks],
-                                  type=kind.value_type)
-        kind = column.type
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or (
-            pa.types.is_fixed_size_binary(kind)):
-        notes.append(MSG("parquet_binary", column=name))
-        values = column.to_pylist()
-        column = pa.chunked_array(
-            [pa.array([None if v is None else v.decode("utf-8", "replace") for v in values],
-                      type=pa.string())])
-        kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
-        if column.null_count:
-            values = column.fill_null(0 if not pa.types.is_boolean(kind) else False)
-            out = values.to_numpy().astype(object)
-            out[column.is_null().to_numpy(zero_copy_only=False)] = ""
-            return out
-        return column.to_numpy().astype(object)
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        if len(column) and column.null_count < len(column):
-            longest = pc.max(pc.utf8_length(column)).as_py() or 0
-            if longest > limits.max_cell_chars:
-                raise limit_error(path, name, "limit_cell_chars", "max_cell_chars", longest,
-                                  limits.max_cell_chars)
-        out = column.to_numpy(zero_copy_only=False).astype(object)
-        if column.null_count:
-            out[column.is_null().to_numpy(zero_copy_only=False)] = ""
-        return out
+def _to_objects(column: pa.ChunkedArray, name: str, notes: list[str]) -> np.ndarray:
+    """Python values per cell of a column Arrow does not keep (dates, timestamps, decimals ...;
+    nulls become ''), one column at a time."""
+    kind = column.type  # decoded by _arrow_or_objects
     # dates, timestamps, decimals, ...: python objects keep their meaning
     try:
         values = column.to_pylist()

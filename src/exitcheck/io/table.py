@@ -20,9 +20,11 @@ class RawTable:
 
     ``data`` has one column per header column, named by the (joined) header text, in sheet
     order; duplicate header texts get a suffix `` (2)``. Cell values are kept as the reader
-    gave them (str, int, float, bool, datetime/date, or None) so that normalize can tell an ID
-    stored as a number from one stored as text. ``rows[i]`` is the 1-based spreadsheet row
-    number (CSV: line number, header line = its own number) of ``data.iloc[i]``.
+    gave them so that normalize can tell an ID stored as a number from one stored as text:
+    object columns of Python values (str, int, float, bool, datetime/date, or None), or, from
+    the column-wise reader (io/columns.py: parquet), Arrow-typed columns (``ArrowDtype``
+    string, integer, float, boolean) whose empty cells are missing. ``rows[i]`` is the 1-based
+    spreadsheet row number (CSV: line number, header line = its own number) of ``data.iloc[i]``.
 
     Row accounting invariant: ``rows_read == len(data) + len(skipped)``; rows_read counts every
     row below the header (title and header rows are listed in ``header_rows``/``title_rows``).

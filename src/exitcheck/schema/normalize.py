@@ -111,7 +111,10 @@ def normalize_column(
     ``same_as_previous`` (bool, one per row after the first) says which cells equal the cell
     above them (``same_as_previous_rows``); such runs are factorized once (see ``_factorize``).
     """
-    codes, uniques = _factorize(np.asarray(raw, dtype=object), same_as_previous)
+    if is_object_dtype(raw.dtype):
+        codes, uniques = _factorize(np.asarray(raw, dtype=object), same_as_previous)
+    else:  # an Arrow-typed column (io.columns): factorized in Arrow, only the distinct boxed
+        codes, uniques = _factorize(raw.array, same_as_previous)
     u = _describe(np.asarray(uniques, dtype=object))
     index = raw.index
     if spec.type in ("number", "integer"):
@@ -171,7 +174,7 @@ def same_as_previous_rows(frame: pd.DataFrame) -> np.ndarray | None:
 
 
 def _factorize(
-    values: np.ndarray, same_as_previous: np.ndarray | None
+    values: np.ndarray | pd.api.extensions.ExtensionArray, same_as_previous: np.ndarray | None
 ) -> tuple[np.ndarray, object]:
     """``pd.factorize`` of ``values``, reading only the first cell of each run of equal cells.
 
