@@ -31,7 +31,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     MEMBER_MOVED: ("证件号码跨户", "IDs that moved households"),
     STATUS_CHANGE: ("状态变化", "status changes"),
     INCOME_DROP: ("收入下降", "income drops"),
-    EXIT_NO_INCOME: ("脱贫/消除但收入未变", "exit without income change"),
+    EXIT_NO_INCOME: ("脱贫或消除但收入未变", "exit without income change"),
 }
 
 # A household's status: the first population it belongs to, in this order.

@@ -181,10 +181,9 @@ def render(diff: Diff, console: Any, lang: str, outputs: dict[str, Path],
     console.print(table)
     if len(diff.transitions):
         console.print("状态变化" if not en else "Status changes")
-        for t in diff.transitions.itertuples(index=False):
-            console.print(Text(f"  {t.old} → {t.new}（{t.label}）: {t.households:,}"
-                               if not en else f"  {t.old} → {t.new} ({t.label}): "
-                                              f"{t.households:,}"))
+        for t in diff.transitions.itertuples(index=False):  # two lines: fits 80 columns
+            console.print(Text(f"  {t.label}: {t.households:,}"))
+            console.print(Text(f"    {t.old} → {t.new}"))
     console.print(("参数" if not en else "parameters")
                   + f": diff_income_drop_ratio {diff.params.income_drop_ratio:g}, "
                     f"diff_income_unchanged_ratio {diff.params.income_unchanged_ratio:g}")
