@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from exitcheck.assess.exit_rates import KEYS, LEVELS, _text
 from exitcheck.assess.inputs import Snapshot
 from exitcheck.engine.params import ParamStore
 
-LEVELS = ("village", "township", "county")
-KEYS = {"village": ["county", "township", "village"], "township": ["county", "township"],
-        "county": ["county"]}
 FLAGGED, NOT_FLAGGED, NOT_EVALUABLE = "flagged", "not_flagged", "not_evaluable"
 VERDICT_LABELS = {FLAGGED: ("收入在标准上方聚集", "bunching above the line"),
                   NOT_FLAGGED: ("未见聚集", "no bunching"),
@@ -109,12 +107,6 @@ class Bunching:
     region: str | None
     notes: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
-
-
-def _text(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name not in frame.columns:
-        return pd.Series("", index=frame.index, dtype="object")
-    return frame[name].astype("string").fillna("").str.strip().astype("object")
 
 
 def compute_bunching(households: pd.DataFrame, exited: pd.Series, line: float,

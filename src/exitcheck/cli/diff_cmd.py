@@ -11,7 +11,18 @@ import typer
 
 from exitcheck.cli.app import set_lang, set_show_ids
 from exitcheck.cli.choices import Lang, OutputFormat
-from exitcheck.cli.options import AsOfOpt, LangOpt, ParamsOpt, RegionOpt
+from exitcheck.cli.options import (
+    AsOfOpt,
+    ColumnsOpt,
+    EncodingOpt,
+    FormatOpt,
+    JsonOpt,
+    LangOpt,
+    NoExcelOpt,
+    ParamsOpt,
+    RegionOpt,
+    SheetOpt,
+)
 
 
 def diff(
@@ -24,14 +35,14 @@ def diff(
     as_of: AsOfOpt = None,
     params: ParamsOpt = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="工作簿路径；默认 ./<新数据名>_年度比对.xlsx Workbook path")] = None,
-    no_excel: Annotated[bool, typer.Option("--no-excel", help="不写工作簿 Do not write the workbook")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="终端输出：rich 或 json")] = OutputFormat.rich,
-    json_path: Annotated[Path | None, typer.Option("--json", help="另存 JSON Write JSON")] = None,
+    no_excel: NoExcelOpt = False,
+    fmt: FormatOpt = OutputFormat.rich,
+    json_path: JsonOpt = None,
     show_ids: Annotated[bool, typer.Option("--show-ids", help="显示完整证件号码（默认脱敏）Unmask ID numbers")] = False,
     lang: LangOpt = Lang.zh,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码 CSV encoding")] = None,
-    columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """比对两个年度的登记数据：增减户与成员、状态变化、收入下降、证件号码跨户
     Year-over-year changes between two registries."""

@@ -11,7 +11,17 @@ import typer
 
 from exitcheck.cli.app import set_lang
 from exitcheck.cli.choices import Lang
-from exitcheck.cli.options import AsOfOpt, LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt
+from exitcheck.cli.options import (
+    AsOfOpt,
+    ColumnsOpt,
+    EncodingOpt,
+    LangOpt,
+    ParamsOpt,
+    RegionOpt,
+    RulesOpt,
+    SheetOpt,
+    YearOpt,
+)
 from exitcheck.errors import UsageError
 
 
@@ -57,9 +67,9 @@ def draw(
     rules: RulesOpt = None,
     params: ParamsOpt = None,
     lang: LangOpt = Lang.zh,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码 CSV encoding")] = None,
-    columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """抽取可复现的分层两阶段入户核查样本并生成核查表 Draw a reproducible field-visit sample."""
     set_lang(lang.value)

@@ -10,7 +10,20 @@ import typer
 
 from exitcheck.cli.app import set_lang
 from exitcheck.cli.choices import Lang, OutputFormat
-from exitcheck.cli.options import AsOfOpt, LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt
+from exitcheck.cli.options import (
+    AsOfOpt,
+    ColumnsOpt,
+    EncodingOpt,
+    FormatOpt,
+    JsonOpt,
+    LangOpt,
+    NoExcelOpt,
+    ParamsOpt,
+    RegionOpt,
+    RulesOpt,
+    SheetOpt,
+    YearOpt,
+)
 
 
 def exit_rates(
@@ -22,13 +35,13 @@ def exit_rates(
     rules: RulesOpt = None,
     params: ParamsOpt = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="工作簿路径；默认 ./<输入名>_退出判定.xlsx Workbook path")] = None,
-    no_excel: Annotated[bool, typer.Option("--no-excel", help="不写工作簿 Do not write the workbook")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="终端输出：rich 或 json")] = OutputFormat.rich,
-    json_path: Annotated[Path | None, typer.Option("--json", help="另存 JSON Write JSON")] = None,
+    no_excel: NoExcelOpt = False,
+    fmt: FormatOpt = OutputFormat.rich,
+    json_path: JsonOpt = None,
     lang: LangOpt = Lang.zh,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码 CSV encoding")] = None,
-    columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """按村、乡镇、县计算贫困发生率并判定能否退出 Poverty incidence and exit verdicts per village,
     township and county."""

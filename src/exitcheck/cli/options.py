@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from exitcheck.cli.choices import Lang
+from exitcheck.cli.choices import Lang, OutputFormat
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 Output language")]
 YearOpt = Annotated[
@@ -38,3 +38,17 @@ def console() -> object:
 
     con = Console()
     return con if con.is_terminal else Console(width=200)
+# Reading options and report outputs shared by the assessor's commands (exit-rates, draw, diff,
+# bunching): the same spelling and help everywhere.
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")
+]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="CSV 编码 CSV encoding")]
+ColumnsOpt = Annotated[
+    Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")
+]
+NoExcelOpt = Annotated[
+    bool, typer.Option("--no-excel", help="不写工作簿 Do not write the workbook")
+]
+JsonOpt = Annotated[Path | None, typer.Option("--json", help="另存 JSON Write JSON")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="终端输出：rich 或 json")]
