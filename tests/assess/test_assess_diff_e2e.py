@@ -145,3 +145,16 @@ def test_diff_bad_input_is_one_line_exit_3(cli, national, tmp_path: Path, case: 
     assert bad.name in res.stderr
     assert not list(tmp_path.glob("*.xlsx"))
     assert not zipfile.is_zipfile(bad) if bad.exists() else True
+
+
+def test_demo_data_next_year_then_diff(cli, tmp_path: Path) -> None:
+    made = cli("demo-data", "--households", "120", "--seed", "4", "-o", tmp_path / "y1.xlsx",
+               "--next-year", tmp_path / "y2.xlsx")
+    assert made.returncode == 0, made.stderr
+    changes = json.loads((tmp_path / "y2.changes.json").read_text(encoding="utf-8"))
+    res = cli("diff", tmp_path / "y1.xlsx", tmp_path / "y2.xlsx", "--format", "json",
+              "--no-excel", "--show-ids", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["counts"] == {k: len(changes[k]) for k in KINDS}
+    assert data["old"]["year"] + 1 == data["new"]["year"]

@@ -52,6 +52,10 @@ def sample(
         dir_okay=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 Overwrite existing files."
                                         )] = False,
+    next_year: Annotated[Path | None, typer.Option(
+        "--next-year", help="另生成下一年度数据（埋设年度变化，清单写入 <文件名>.changes.json；"
+                            "用于 exitcheck diff） Also write the next year with planted "
+                            "changes (for exitcheck diff).", dir_okay=False)] = None,
     lang: Annotated[str, typer.Option(help="提示语言 zh|en Message language.")] = "zh",
 ) -> None:
     """生成含已知问题的模拟建档立卡数据（演示与测试用；旧名 sample）。 Write a synthetic registry
@@ -87,6 +91,18 @@ def sample(
     typer.echo(MSG("written", lang, households=households, members=len(frame),
                    style=style_name, year=year, region=province, path=path))
     typer.echo(MSG("defects", lang, count=len(planted.households)))
+    if next_year is not None:
+        from exitcheck.sample.next_year import derive_next_year
+
+        frame2, truth2, changes = derive_next_year(frame, planted, seed=seed + 1)
+        path2 = save(frame2, truth2, next_year, fmt_name, overwrite=force)
+        listed = path2.with_name(f"{path2.stem}.changes.json")
+        temp = listed.with_name(f".{listed.name}.{os.getpid()}.tmp")
+        temp.write_text(json.dumps(changes, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(temp, listed)
+        count = sum(len(v) for k, v in changes.items() if k != "controls")
+        typer.echo(MSG("next_year", lang, year=truth2.year, count=count, changes=listed,
+                       path=path2))
 
 
 @functools.wraps(sample)

@@ -26,6 +26,9 @@ MSG = Catalogue({
                 "wrote {households} households, {members} members "
                 "({style}, {year}, region {region}): {path}"),
     "defects": ("埋设的问题户：{count} 户", "households with planted defects: {count}"),
+    "next_year": ("已生成下一年度（{year} 年，埋设 {count} 处变化，清单见 {changes}）：{path}",
+                  "wrote the next year ({year}, {count} planted changes listed in {changes}): "
+                  "{path}"),
 })
 
 
