@@ -22,9 +22,29 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.errors import UsageError
 from exitcheck.exitcodes import ExitCode
 from exitcheck.findings import FINDING_COLUMNS, SEVERITY_ORDER, Family, Severity, Status
+from exitcheck.i18n import Catalogue
 
-# Household-exit families in report order (POLICY.md §1), then the others that may appear.
+# Household-exit families in report order (docs/policy.md §1), then the others that may appear.
 FAMILY_ORDER: tuple[str, ...] = ("INC", "FOOD", "EDU", "MED", "HOU", "WAT", "RISK", "DQ")
+# The exit criteria 一超过、两不愁、三保障 and 饮水安全 (docs/policy.md §1): a run in which one of
+# them could decide no household is incomplete, never clean (docs/exit-codes.md, code 5).
+EXIT_FAMILIES: tuple[str, ...] = ("INC", "FOOD", "EDU", "MED", "HOU", "WAT")
+AGG_MSG = Catalogue(
+    {
+        "incomplete": (
+            "核查不完整：{families} 没有一户能够核查（所需的列缺失、为空或规则未运行），"
+            "不能视为通过；退出码 5（确认接受请加 --allow-incomplete）",
+            "incomplete audit: {families} could decide no household (columns absent or blank,"
+            " or rules not run), which is not a pass; exit code 5 (--allow-incomplete accepts"
+            " it)",
+        ),
+        "incomplete_allowed": (
+            "核查不完整：{families} 没有一户能够核查，已按 --allow-incomplete 接受",
+            "incomplete audit: {families} could decide no household; accepted by"
+            " --allow-incomplete",
+        ),
+    }
+)
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in SEVERITY_ORDER), "never")
 # The parameter whose value draws the income-distribution chart (rules/params/).
 EXIT_LINE_PARAM = "exit_income_line"
@@ -90,6 +110,13 @@ class Summary:
     # population (rules/populations.yaml) -> households in it, in file order; a household may
     # be in several (a 脱贫户 that is monitored is in exited and monitored).
     by_population: dict[str, int] = field(default_factory=dict)
+    # What the exit code, the verdict line and JUnit's failures count (one definition,
+    # blocking_mask): violated, not exempted findings at or above --fail-on, and their rules.
+    blocking_findings: int = 0
+    blocking_rules: int = 0
+    # Exit-criterion families (EXIT_FAMILIES) that could decide no household: exit code 5
+    # unless --allow-incomplete.
+    incomplete_families: list[str] = field(default_factory=list)
 
     @property
     def rows_reconciled(self) -> bool:
@@ -108,14 +135,42 @@ def check_fail_on(fail_on: str) -> str:
     return fail_on
 
 
-def exit_code_for(findings: pd.DataFrame, fail_on: str) -> ExitCode:
-    """FINDINGS when a violated (not exempted) finding has severity at or above ``fail_on``."""
+def blocking_mask(findings: pd.DataFrame, fail_on: str) -> pd.Series:
+    """The findings that make the exit code 1: violated (not exempted) with a severity at or
+    above ``fail_on``. The verdict line and JUnit's <failure>s count these same findings."""
     check_fail_on(fail_on)
     if fail_on == "never" or findings.empty:
-        return ExitCode.OK
+        return pd.Series(False, index=findings.index)
     at_or_above = [s.value for s in SEVERITY_ORDER[: Severity(fail_on).rank + 1]]
-    hit = (findings["status"] == Status.VIOLATED.value) & findings["severity"].isin(at_or_above)
-    return ExitCode.FINDINGS if bool(hit.any()) else ExitCode.OK
+    return (findings["status"] == Status.VIOLATED.value) & findings["severity"].isin(at_or_above)
+
+
+def exit_code_for(findings: pd.DataFrame, fail_on: str,
+                  incomplete: list[str] | None = None) -> ExitCode:
+    """FINDINGS when a finding is blocking (blocking_mask); else INCOMPLETE when an exit
+    criterion could decide no household (``incomplete``, already emptied by
+    --allow-incomplete); else OK."""
+    if bool(blocking_mask(findings, fail_on).any()):
+        return ExitCode.FINDINGS
+    return ExitCode.INCOMPLETE if incomplete else ExitCode.OK
+
+
+def incomplete_families(families: pd.DataFrame) -> list[str]:
+    """Exit-criterion families that had rules to run and decided no household (none passed,
+    failed or was exempted) because data was missing: a rule not run, or every household
+    not evaluated. A family none of whose rules applied (no household in its population)
+    is not incomplete."""
+    out = []
+    for fam in EXIT_FAMILIES:
+        if fam not in families.index:
+            continue
+        row = families.loc[fam]
+        selected = int(row["rules"]) + int(row["rules_not_run"])
+        decided = int(row["passed"]) + int(row["violated"]) + int(row["exempted"])
+        missing = int(row["rules_not_run"]) + int(row["not_evaluated"])
+        if selected and not decided and missing:
+            out.append(fam)
+    return out
 
 
 def _text_column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -432,7 +487,8 @@ def _accounting(result: AuditResult) -> tuple[list[InputAccounting], list[str]]:
     return accounts, notes
 
 
-def summarize(result: AuditResult, *, fail_on: str) -> Summary:
+def summarize(result: AuditResult, *, fail_on: str, allow_incomplete: bool = False,
+              lang: str = "zh") -> Summary:
     """Count, share and judge everything in ``result`` (see the module docstring for policy)."""
     check_fail_on(fail_on)
     households = result.registry.households
@@ -453,9 +509,21 @@ def summarize(result: AuditResult, *, fail_on: str) -> Summary:
     bands, line = _income_bands(result)
     accounts, acc_notes = _accounting(result)
     not_eval = f[f["status"] == Status.NOT_EVALUATED.value]
+    blocking = blocking_mask(f, fail_on)
+    incomplete = incomplete_families(families)
+    from exitcheck.report.messages import family_label
+
+    sep = ", " if lang == "en" else "、"
+    names = sep.join(f"{family_label(fam, lang)}（{fam}）" if lang != "en"
+                     else f"{family_label(fam, lang)} ({fam})" for fam in incomplete)
+    inc_notes = ([AGG_MSG("incomplete_allowed" if allow_incomplete else "incomplete", lang,
+                          families=names)] if incomplete else [])
     return Summary(
         fail_on=fail_on,
-        exit_code=exit_code_for(f, fail_on),
+        exit_code=exit_code_for(f, fail_on, [] if allow_incomplete else incomplete),
+        blocking_findings=int(blocking.sum()),
+        blocking_rules=int(f.loc[blocking, "rule"].nunique()),
+        incomplete_families=incomplete,
         households=len(households),
         members=result.registry.n_members,
         by_poverty_status=by_poverty,
@@ -473,5 +541,5 @@ def summarize(result: AuditResult, *, fail_on: str) -> Summary:
         inputs=accounts,
         not_evaluated_findings=len(not_eval),
         not_evaluated_households=int(not_eval["household_id"].nunique()),
-        notes=[*result.notes, *acc_notes],
+        notes=[*inc_notes, *result.notes, *acc_notes],
     )

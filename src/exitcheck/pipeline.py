@@ -87,7 +87,27 @@ def run_audit(
         progress=lambda done, total: step(f"evaluate {done}/{total}"),
     )
     result.notes[:0] = [*options.notes, *scope.notes]
+    _near_miss_headers(result, options.lang)
     return result
+
+
+def _near_miss_headers(result: AuditResult, lang: str) -> None:
+    """Name each unrecognised header that almost matches a field a rule lacked, with the
+    `--columns` line that maps it (issue 11, part 4: no quiet pass)."""
+    from exitcheck.engine.result import FIELDS_ABSENT
+    from exitcheck.schema.catalogue import load_catalogue
+    from exitcheck.schema.nearmiss import column_hints
+
+    needed: dict[str, list[str]] = {}
+    for item in result.not_run:
+        if item.reason == FIELDS_ABSENT:
+            for name in item.names:
+                needed.setdefault(name, []).append(item.code)
+    if not needed:
+        return
+    hints = column_hints(result.registry.inputs, needed, load_catalogue())
+    result.notes.extend(h.message(lang) for h in hints)
+    result.column_hints = [h.message(lang) for h in hints]
 
 
 class _Background:

@@ -119,10 +119,16 @@ def test_inputs_untouched_and_no_temp_files(tmp_path: Path,
     assert sorted(os.listdir(out)) == ["r.json", "r.xlsx", "r.xml"]
     assert sorted(os.listdir(tmp_path)) == ["reports"]
 
-    # A second run replaces the reports in place; still no temp files left behind.
+    # A second run refuses to replace them without --force (exit 2, nothing touched) ...
     old = (out / "r.json").stat().st_ino
     res = run_cli("audit", a, b, "--year", "2019", "-o", out / "r.xlsx", "--json",
                   out / "r.json", "--junit", out / "r.xml", "--lang", "en", cwd=tmp_path)
+    assert res.returncode == 2 and "--force" in res.stderr, res.stderr
+    assert (out / "r.json").stat().st_ino == old
+    # ... and with --force replaces them in place; still no temp files left behind.
+    res = run_cli("audit", a, b, "--year", "2019", "-o", out / "r.xlsx", "--json",
+                  out / "r.json", "--junit", out / "r.xml", "--lang", "en", "--force",
+                  cwd=tmp_path)
     assert res.returncode == 1, res.stderr
     assert sorted(os.listdir(out)) == ["r.json", "r.xlsx", "r.xml"]
     assert (out / "r.json").stat().st_ino != old  # replaced (os.replace), not rewritten
@@ -135,7 +141,7 @@ def test_failed_run_leaves_existing_report(tmp_path: Path, two_counties: dict[st
     report.write_bytes(b"previous report")
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
-    res = run_cli("audit", a, bad, "-o", report, cwd=tmp_path)
+    res = run_cli("audit", a, bad, "-o", report, "--force", cwd=tmp_path)
     assert res.returncode == 3
     assert report.read_bytes() == b"previous report"
     assert sorted(os.listdir(tmp_path)) == ["broken.xlsx", "r.xlsx"]

@@ -16,8 +16,8 @@ from exitcheck.report.junit import MAX_LINES, write_junit
 EIGHTEEN = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9])")
 
 
-def _write(result: AuditResult, path: Path, **kw: object) -> ET.Element:
-    write_junit(result, summarize(result, fail_on="fail"), path, **kw)  # type: ignore[arg-type]
+def _write(result: AuditResult, path: Path, fail_on: str = "fail", **kw: object) -> ET.Element:
+    write_junit(result, summarize(result, fail_on=fail_on), path, **kw)  # type: ignore[arg-type]
     return ET.parse(path).getroot()
 
 
@@ -48,9 +48,27 @@ def test_structure(result: AuditResult, tmp_path: Path) -> None:
     assert len(list(cases["WAT001"])) == 1  # failure only
     # Totals add up at both levels.
     assert root.get("tests") == str(len(RULES))
-    assert root.get("failures") == "9" and root.get("errors") == "2"
+    # Failures are the rules with findings at or above --fail-on (fail), as the exit code counts.
+    summary = summarize(result, fail_on="fail")
+    assert root.get("failures") == str(summary.blocking_rules) == "5"
+    assert root.get("errors") == "2"
     rsk = next(s for s in suites if s.get("name", "").startswith("RISK"))
-    assert rsk.get("tests") == "2" and rsk.get("failures") == "2"
+    assert rsk.get("tests") == "2" and rsk.get("failures") == "0"
+    below = [c for c in rsk.iter("testcase") if c.find("system-out") is not None]
+    assert below and "低于 --fail-on=fail" in (below[0].find("system-out").text or "")
+
+
+def test_failures_follow_fail_on(result: AuditResult, tmp_path: Path) -> None:
+    """JUnit <failure>s, the exit code and the verdict count the same findings at any --fail-on."""
+    for fail_on in ("fail", "risk", "warning", "never"):
+        summary = summarize(result, fail_on=fail_on)
+        write_junit(result, summary, tmp_path / f"{fail_on}.xml")
+        root = ET.parse(tmp_path / f"{fail_on}.xml").getroot()
+        assert int(root.get("failures", "-1")) == summary.blocking_rules
+        listed = sum(len((c.find("failure").text or "").splitlines())  # type: ignore[union-attr]
+                     for c in root.iter("testcase") if c.find("failure") is not None)
+        assert listed == summary.blocking_findings
+        assert (summary.blocking_findings > 0) == (int(summary.exit_code) == 1)
 
 
 def test_rule_without_findings_passes(
@@ -86,7 +104,7 @@ def test_long_lists_are_capped(make_result: Callable[..., AuditResult], tmp_path
 def test_escaping_and_masking(make_result: Callable[..., AuditResult], tmp_path: Path) -> None:
     nasty = f'<b>&"引号"\x01 ]]> 证件号码 {BAD_ID}'
     root = _write(make_result([_finding("DQ001", "violated", hid(13), nasty, {})]),
-                  tmp_path / "junit.xml")
+                  tmp_path / "junit.xml", fail_on="error")
     text = _cases(root)["DQ001"].find("failure").text or ""  # type: ignore[union-attr]
     assert '<b>&"引号"' in text and "]]>" in text
     raw = (tmp_path / "junit.xml").read_text(encoding="utf-8")

@@ -176,20 +176,22 @@ def test_two_sheet_layout_joins_households(catalogue: FieldCatalogue) -> None:
     assert info.rows_read == info.household_rows + sum(info.skipped.values())
 
 
-def test_sensitive_columns_are_dropped(catalogue: FieldCatalogue) -> None:
+def test_sensitive_columns_are_read_and_listed(catalogue: FieldCatalogue) -> None:
+    """Phone and bank-card columns are fields a rule may read; the input lists them as
+    sensitive (masked in every output: tests/cli/test_no_quiet_pass_e2e.py)."""
     table = make_table(
-        ["户编号", "姓名", "证件号码", "联系电话", "银行卡号", "备注"],
-        [["H1", "张三", HEAD_ID, "13800000000", "6222000000000000", "x"]],
+        ["户编号", "姓名", "证件号码", "户联系电话", "家庭成员联系电话", "信息采集人联系电话",
+         "银行卡号", "备注"],
+        [["H1", "张三", HEAD_ID, "13800000000", "13900000000", "0838-2345678",
+          "6222000000000000", "x"]],
     )
     reg = build_registry([table], catalogue)
-    frames = [reg.members, reg.households]
-    for frame in frames:
-        assert not any("电话" in c or "银行" in c or c in ("phone", "bank_account")
-                       for c in frame.columns)  # fmt: skip
-        assert not frame.isin(["13800000000", "6222000000000000"]).any().any()
     info = reg.inputs[0]
-    assert "phone" not in info.mapping and "联系电话" not in info.unmatched
-    assert any("联系电话" in note and "银行卡号" in note for note in info.notes)
+    assert {"phone", "member_phone", "collector_phone", "bank_account"} <= set(info.mapping)
+    assert info.sensitive == ["户联系电话", "家庭成员联系电话", "信息采集人联系电话", "银行卡号"]
+    assert reg.households["phone"].tolist() == ["13800000000"]
+    assert reg.members["member_phone"].tolist() == ["13900000000"]
+    assert any("户联系电话" in note and "银行卡号" in note for note in info.notes)
     assert reg.members["raw:备注"].tolist() == ["x"]
     assert info.unmatched == ["备注"] and reg.extra_columns == ["raw:备注"]
 

@@ -58,6 +58,8 @@ def audit(
     sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）CSV encoding")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件 Replace existing output files")] = False,
+    allow_incomplete: Annotated[bool, typer.Option("--allow-incomplete", help="退出标准某类无一户可核查时仍以 0 退出（默认退出码 5）Accept an incomplete audit")] = False,
 ) -> None:
     """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
     set_lang(lang.value)
@@ -77,7 +79,11 @@ def audit(
 
     as_of_date = parse_as_of(as_of)
     workbook = None if no_excel else (output or default_output(given[0]))
-    check_outputs_differ(files, [p for p in (workbook, json_path, junit_path) if p is not None])
+    written = [p for p in (workbook, json_path, junit_path) if p is not None]
+    check_outputs_differ(files, written)
+    from exitcheck.report.atomic import refuse_existing_outputs
+
+    refuse_existing_outputs(written, force=force)
 
     stderr = Console(stderr=True)
     show_progress = fmt is OutputFormat.rich and not quiet and stderr.is_terminal
@@ -91,7 +97,9 @@ def audit(
         if shown is not None:
             shown("write")
         summary, outputs, report = _write(result, fail_on, lang, show_ids, workbook, json_path,
-                                          junit_path, json_stdout=fmt is OutputFormat.json)
+                                          junit_path, json_stdout=fmt is OutputFormat.json,
+                                          allow_incomplete=allow_incomplete)
+    _warn_on_stderr(stderr, result, summary, show_ids)
 
     if report is not None:
         write_json(report, sys.stdout)
@@ -103,8 +111,24 @@ def audit(
     raise typer.Exit(int(summary.exit_code))
 
 
+def _warn_on_stderr(stderr, result, summary, show_ids: bool) -> None:
+    """What must not pass quietly, also on stderr (seen even with -q or --format json): headers
+    that almost name a needed field, with their --columns line; an incomplete audit."""
+    from rich.text import Text
+
+    from exitcheck.exitcodes import ExitCode
+    from exitcheck.report.mask import inert
+
+    lines = list(result.column_hints)
+    if summary.exit_code == ExitCode.INCOMPLETE:
+        lines.append(summary.notes[0])
+    for line in lines:
+        stderr.print(Text(inert(line, show_ids=show_ids), style="yellow"), soft_wrap=True)
+
+
 def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path | None,
-           json_path: Path | None, junit_path: Path | None, *, json_stdout: bool):
+           json_path: Path | None, junit_path: Path | None, *, json_stdout: bool,
+           allow_incomplete: bool = False):
     """Summarise once, then write each requested file (each write is atomic).
 
     Returns (summary, outputs written, the JSON report when --format json wants it on stdout).
@@ -114,7 +138,8 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
     from exitcheck.report.json_report import build_report, write_json
     from exitcheck.report.junit import write_junit
 
-    summary = summarize(result, fail_on=fail_on.value)
+    summary = summarize(result, fail_on=fail_on.value, allow_incomplete=allow_incomplete,
+                        lang=lang.value)
     outputs: dict[str, Path] = {}
     if workbook is not None:
         write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids)

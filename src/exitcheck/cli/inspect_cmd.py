@@ -21,6 +21,7 @@ def inspect(
     columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="rich 或 json")] = OutputFormat.rich,
     lang: LangOpt = Lang.zh,
+    show_ids: Annotated[bool, typer.Option("--show-ids", help="显示完整证件号码、电话、银行卡号（默认脱敏）Unmask identifiers")] = False,
 ) -> None:
     """查看读取与识别结果 Show what exitcheck detects in registry exports."""
     set_lang(lang.value)
@@ -32,7 +33,7 @@ def inspect(
     from exitcheck.schema.loader import load_registry
 
     registry = load_registry(list(files), sheet=sheet, encoding=encoding, columns=columns)
-    data = inspection(registry)
+    data = inspection(registry, show_ids=show_ids)
     if fmt is OutputFormat.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -44,11 +45,17 @@ def inspect(
     render_inspection(data, Console(), lang=lang.value)
 
 
-def inspection(registry) -> dict[str, object]:
-    """The JSON-able description of a loaded registry (also rendered by the rich view)."""
+def inspection(registry, *, show_ids: bool = False) -> dict[str, object]:
+    """The JSON-able description of a loaded registry (also rendered by the rich view).
+
+    Every text from the input (file and sheet names, headers, notes) passes the audit report's
+    mask: an ID or phone number used as a header or file name is masked unless ``show_ids``.
+    """
+    from exitcheck.report.mask import mask_any
+
     issues = registry.issues
     by_kind = (issues.groupby("kind").size().astype(int).to_dict() if len(issues) else {})
-    return {
+    return mask_any({
         "households": int(registry.n_households),
         "members": int(registry.n_members),
         "inputs": [
@@ -66,10 +73,11 @@ def inspection(registry) -> dict[str, object]:
                 "columns": {name: {"header": hdr, "column": letter}
                             for name, (hdr, letter) in info.mapping.items()},
                 "unmatched": list(info.unmatched),
+                "sensitive": list(info.sensitive),
                 "missing_optional": list(info.missing_optional),
                 "notes": list(info.notes),
             }
             for info in registry.inputs
         ],
         "issues": {str(k): int(v) for k, v in by_kind.items()},
-    }
+    }, show_ids=show_ids)

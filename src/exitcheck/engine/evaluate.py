@@ -419,7 +419,7 @@ def findings_frame(
             "status": st.to_numpy(dtype=object),
             "household_id": hh,
             "member_id": mid,
-            "location": locations(registry, rule.cite, _ints(sub, "_input"), _ints(sub, "_row")),
+            "location": locations(registry, rule.cite, *cited_rows(sub, rule.cite)),
             "message": message.to_numpy(dtype=object),
             "values": values_records(values, {n: params[n].value for n in rule.params}, n),
         },
@@ -437,6 +437,19 @@ def unit_keys(level: str, sub: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if level == "village":
         return none, none.copy()
     return sub["household_id"].astype(object).to_numpy(), sub["member_id"].astype(object).to_numpy()
+
+
+def cited_rows(sub: pd.DataFrame, field: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(input index, spreadsheet row) of the cell each unit's ``field`` was read from: the
+    unit's own row, or for a household value found on another member's row that row
+    (schema/build.py carries it as ``_row@field``)."""
+    inputs, rows = _ints(sub, "_input"), _ints(sub, "_row")
+    if field is not None and f"_row@{field}" in sub.columns:
+        other = _ints(sub, f"_row@{field}")
+        moved = other >= 0
+        rows = np.where(moved, other, rows)
+        inputs = np.where(moved, _ints(sub, f"_input@{field}"), inputs)
+    return inputs, rows
 
 
 def _ints(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -739,7 +752,7 @@ def explain_household(
         for name, series in outcome.values.items():
             if name.startswith("param."):
                 continue
-            cells = locations(registry, name, _ints(sub, "_input"), _ints(sub, "_row"))
+            cells = locations(registry, name, *cited_rows(sub, name))
             vals = _plain_column(series.loc[mask])
             inputs += list(zip(units, [name] * len(units), vals, cells, strict=True))
         found = ran.findings

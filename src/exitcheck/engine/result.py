@@ -95,3 +95,6 @@ class AuditResult:
     # per population (exited, monitored ...), index = households. The aggregate stage counts
     # these, so 按村统计 agrees with the rules' pop.NAME.
     populations: pd.DataFrame | None = None
+    # Unrecognised headers that almost name a field a rule needed (schema/nearmiss.py): the
+    # `--columns` lines to add, each also a note. The CLI repeats them on stderr.
+    column_hints: list[str] = field(default_factory=list)

@@ -35,6 +35,18 @@ def refuse_input_paths(outputs: Iterable[Path | str], inputs: Iterable[Path | st
                 raise UsageError(zh, message_en=en, location=str(out_path))
 
 
+def refuse_existing_outputs(outputs: Iterable[Path | str], *, force: bool) -> None:
+    """Raise UsageError (exit 2) for an output file that already exists, unless ``force``:
+    a report is never replaced silently (issue 11, part 7). Checked before any work."""
+    if force:
+        return
+    for out in outputs:
+        path = Path(out)
+        if path.exists():
+            zh, en = MSG.both("output_exists", path=path)
+            raise UsageError(zh, message_en=en, location=str(path))
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path | str, *, inputs: Iterable[Path | str] = ()) -> Iterator[Path]:
     """Yield a temp path next to ``path``; on success it replaces ``path``, on error it is removed.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from exitcheck.i18n import Catalogue
+from exitcheck.report.mask import printable
 
 MSG = Catalogue({
     "input": ("文件", "File"),
@@ -56,16 +58,22 @@ def skip_reason_text(reason: str, lang: str) -> str:
     return SKIP_REASONS(reason, lang) if reason in SKIP_REASONS.entries else reason
 
 
+def _t(text: object) -> Text:
+    """Input-derived text (already masked by inspection()): markup and control characters
+    shown, never acted on (report/mask.py printable)."""
+    return Text(printable(str(text)))
+
+
 def render_inspection(data: dict, console: Console, *, lang: str = "zh") -> None:
     for info in data["inputs"]:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="bold")
         table.add_column()
-        table.add_row(MSG("input", lang), info["path"])
-        table.add_row(MSG("sheet", lang), info["sheet"])
-        table.add_row(MSG("reader", lang), info["reader"])
+        table.add_row(MSG("input", lang), _t(info["path"]))
+        table.add_row(MSG("sheet", lang), _t(info["sheet"]))
+        table.add_row(MSG("reader", lang), _t(info["reader"]))
         if info["encoding"]:
-            table.add_row(MSG("encoding", lang), info["encoding"])
+            table.add_row(MSG("encoding", lang), _t(info["encoding"]))
         table.add_row(MSG("title_rows", lang), ", ".join(map(str, info["title_rows"])) or "-")
         table.add_row(MSG("header_rows", lang), ", ".join(map(str, info["header_rows"])))
         skipped = sum(info["rows_skipped"].values())
@@ -82,18 +90,18 @@ def render_inspection(data: dict, console: Console, *, lang: str = "zh") -> None
         mapping.add_column(MSG("header", lang))
         mapping.add_column(MSG("field", lang))
         for name, hit in info["columns"].items():
-            mapping.add_row(hit["column"], hit["header"], name)
+            mapping.add_row(_t(hit["column"]), _t(hit["header"]), _t(name))
         console.print(mapping)
         none = MSG("none", lang)
-        console.print(MSG("unmatched", lang, items="、".join(info["unmatched"]) or none))
-        console.print(MSG("missing_optional", lang,
-                          items="、".join(info["missing_optional"]) or none))
+        console.print(_t(MSG("unmatched", lang, items="、".join(info["unmatched"]) or none)))
+        console.print(_t(MSG("missing_optional", lang,
+                             items="、".join(info["missing_optional"]) or none)))
         for note in info["notes"]:
-            console.print(f"· {note}")
+            console.print(_t(f"· {note}"))
         console.print()
     console.print(MSG("totals", lang, households=data["households"], members=data["members"]),
                   style="bold")
     if data["issues"]:
-        console.print(MSG("issues", lang) + "：" + "，".join(
+        console.print(_t(MSG("issues", lang) + "：" + "，".join(
             f"{ISSUE_KINDS(k, lang) if k in ISSUE_KINDS.entries else k} {v}"
-            for k, v in data["issues"].items()))
+            for k, v in data["issues"].items())))

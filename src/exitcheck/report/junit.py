@@ -1,7 +1,8 @@
 """JUnit XML for CI dashboards: one <testsuite> per rule family, one <testcase> per rule.
 
-A rule with violated findings gets a <failure>; one with not_evaluated findings gets an
-<error type="not_evaluated"> (never a silent pass: issue `exitcheck audit`, item 5). Exempted
+A rule with violated findings at or above --fail-on gets a <failure> (the findings the exit
+code and the verdict line count); violated findings below it are listed in <system-out>. A rule
+with not_evaluated findings gets an <error type="not_evaluated"> (never a silent pass). Exempted
 findings are listed in <system-out> and do not fail the case. A selected rule that was not run
 is a case too: <error type="fields_absent"> when the input lacks a column it needs, <skipped>
 when it has no parameter value for the audited year (no standard to check against then).
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from exitcheck.aggregate import FAMILY_ORDER, Summary, findings_frame
+from exitcheck.aggregate import FAMILY_ORDER, Summary, blocking_mask, findings_frame
 from exitcheck.engine.evaluate import not_run_reason
 from exitcheck.engine.result import (
     FIELDS_ABSENT,
@@ -49,9 +50,16 @@ def _lines(sub: pd.DataFrame, lang: str) -> str:
     return _xml_safe("\n".join(lines))
 
 
-def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False) -> ET.Element:
-    """The <testsuites> element (IDs in messages masked unless ``show_ids``)."""
+def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False,
+                fail_on: str = "fail") -> ET.Element:
+    """The <testsuites> element (IDs in messages masked unless ``show_ids``).
+
+    A <failure> is what makes the exit code 1 (aggregate.blocking_mask): violated findings at
+    or above ``fail_on``; a rule whose findings are all below it lists them in <system-out>,
+    so JUnit, the exit code and the verdict line count the same findings.
+    """
     f = findings_frame(result)
+    f["_blocking"] = blocking_mask(f, fail_on)
     if not show_ids:
         f["message"] = mask_text_series(f["message"])
     by_rule = {code: sub for code, sub in f.groupby("rule", sort=False)}
@@ -76,7 +84,7 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
         if rule.code in not_run:
             counts = _not_run_case(case, not_run[rule.code], result.year, lang)
         else:
-            counts = _case(case, rule, by_rule.get(rule.code, f.iloc[0:0]), lang)
+            counts = _case(case, rule, by_rule.get(rule.code, f.iloc[0:0]), lang, fail_on)
         for key, val in counts.items():
             suite.set(key, str(int(suite.get(key, "0")) + val))
             totals[key] += val
@@ -84,10 +92,12 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
     return root
 
 
-def _case(case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str) -> dict[str, int]:
+def _case(case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str,
+          fail_on: str) -> dict[str, int]:
     """Fill one rule's <testcase> from its findings; returns the counts it adds."""
     counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
-    violated = sub[sub["status"] == Status.VIOLATED.value]
+    violated = sub[sub["_blocking"].astype(bool)]
+    below = sub[(sub["status"] == Status.VIOLATED.value) & ~sub["_blocking"].astype(bool)]
     not_eval = sub[sub["status"] == Status.NOT_EVALUATED.value]
     exempted = sub[sub["status"] == Status.EXEMPTED.value]
     if len(violated):
@@ -102,10 +112,16 @@ def _case(case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str) -> dic
                            message=MSG("junit.error", lang, n=n))
         el.text = _lines(not_eval, lang)
         counts["errors"] = 1
+    listed = []
+    if len(below):
+        listed.append(MSG("junit.below_fail_on", lang, n=below["household_id"].nunique(),
+                          fail_on=fail_on) + "\n" + _lines(below, lang))
     if len(exempted):
+        listed.append(MSG("junit.exempted", lang, n=exempted["household_id"].nunique())
+                      + "\n" + _lines(exempted, lang))
+    if listed:
         out = ET.SubElement(case, "system-out")
-        out.text = (MSG("junit.exempted", lang, n=exempted["household_id"].nunique())
-                    + "\n" + _lines(exempted, lang))
+        out.text = "\n".join(listed)
     return counts
 
 
@@ -127,8 +143,7 @@ def write_junit(
     show_ids: bool = False,
 ) -> Path:
     """Write the JUnit XML file atomically; refuse to overwrite an input file."""
-    del summary  # the per-rule counts come from the findings; kept for a uniform writer API
-    root = build_junit(result, lang=lang, show_ids=show_ids)
+    root = build_junit(result, lang=lang, show_ids=show_ids, fail_on=summary.fail_on)
     if not show_ids:  # every text and attribute (household codes, locations, names) masked
         for el in root.iter():
             el.text = mask_text(el.text) if el.text else el.text

@@ -1,13 +1,17 @@
-"""Masking of ID numbers and removal of contact fields in every output (issue `exitcheck audit`, 2).
+"""Masking of ID numbers, phone and bank-card numbers in every output (issues 11 and 12).
 
-Outputs leave the machine (village notices, reports to the county): POLICY.md §4 says notices must
-not show ID, phone or bank details. So every writer masks ID numbers unless ``show_ids=True``:
-18 characters -> first 6 + ``********`` + last 4 (``511602********1234``); other lengths keep the
-first 3 and last 2. Phone and bank-card fields are dropped at load; writers strip them again.
+Outputs leave the machine (village notices, reports to the county): the monitoring guidance says
+notices must not show ID, phone or bank details (docs/policy.md §4). So every writer masks ID
+numbers unless ``show_ids=True``: 18 characters -> first 6 + ``********`` + last 4
+(``511602********1234``); other lengths keep the first 3 and last 2. Sensitive fields
+(rules/fields.yaml ``sensitive: true``: phones, bank cards) are read so a rule may check them,
+a finding's ``values`` never carry them, and in any text (a message quoting one) they are masked
+like IDs: mobiles, fixed lines with an area code and bank cards are recognised by shape.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -17,8 +21,20 @@ from typing import Any
 
 import pandas as pd
 
-# Canonical fields that are never copied into an output (rules/fields.yaml: sensitive: true).
-SENSITIVE_KEYS: frozenset[str] = frozenset({"phone", "bank_account"})
+# Canonical fields whose values are always masked (rules/fields.yaml: sensitive: true); the
+# catalogue's own list is added by sensitive_fields().
+SENSITIVE_KEYS: frozenset[str] = frozenset({"phone", "member_phone", "collector_phone",
+                                            "bank_account"})
+
+
+@functools.lru_cache(maxsize=1)
+def sensitive_fields() -> frozenset[str]:
+    """Every field the shipped catalogue marks ``sensitive: true`` (plus SENSITIVE_KEYS)."""
+    from exitcheck.resources import field_catalogue_path
+    from exitcheck.schema.catalogue import _load
+
+    fields = _load(field_catalogue_path()).fields  # not load_catalogue(): no context reset
+    return SENSITIVE_KEYS | frozenset(n for n, spec in fields.items() if spec.sensitive)
 # Keys whose values are ID numbers of people, masked whatever their length.
 ID_KEYS: frozenset[str] = frozenset({"id_number", "head_id_number"})
 
@@ -46,6 +62,8 @@ ID_IN_TEXT = re.compile(
     rf"|(?<!{_D}){_D}{{3}}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}(?!{_D}|{_SEP}{_D})"
     rf"|(?<!{_D}){_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[\dXx](?!{_D})"
     rf"|(?<!{_D}){_D}{{4}}(?:{_SEP}{_D}{{4}}){{3}}(?:{_SEP}{_D}{{1,3}})?(?!{_D})"
+    # a fixed-line number with its area code: 0838-2345678, 010-12345678
+    rf"|(?<!{_D})0{_D}{{2,3}}-{_D}{{7,8}}(?!{_D}|-{_D})"
     # a contiguous run; a letter O inside it counts as a zero, X/x (or any letter) may end it
     rf"|(?<!{_D}){_D}(?:{_D}|[Oo](?={_D}|[Oo]{_D}))*(?:[Xx](?!{_D}))?"
     rf"(?!{_D})"
@@ -110,6 +128,9 @@ def identifier_kind(token: str) -> str | None:
         return "id"
     if n == 11 and re.fullmatch(r"1[3-9]\d{9}", digits):
         return "phone"
+    if not typo and n in (10, 11, 12) and re.fullmatch(r"0[1-9]\d{8,10}", digits) and (
+            "-" in token or n >= 11):
+        return "phone"  # fixed line with area code (0838-2345678, 08382345678)
     if grouped and n in (15, 18):
         return "id"
     if not grouped and n in (15, 17, 18):
@@ -216,7 +237,7 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
         out: dict[str, Any] = {}
         for key, val in values.items():
             k = str(key)
-            if k in SENSITIVE_KEYS:
+            if k in sensitive_fields():  # a phone or bank card a rule read: never published
                 continue
             # Builtin findings carry the offending cell as {"field": "id_number", "value": ...}.
             is_id = k in ID_KEYS or (k == "value" and values.get("field") in ID_KEYS)

@@ -10,6 +10,10 @@ MSG = Catalogue(
         "output_is_input": ("输出文件 {path} 就是输入文件，拒绝覆盖",
                             "output {path} is an input file; refusing to overwrite it"),
         "output_dir_missing": ("输出目录 {path} 不存在", "output folder {path} does not exist"),
+        "output_exists": ("输出文件 {path} 已存在，未覆盖；加 --force 覆盖，或用 -o/--json/--junit"
+                          " 指定其他路径",
+                          "output {path} already exists and was not overwritten; add --force to"
+                          " replace it, or choose another path with -o/--json/--junit"),
         # families
         "family.INC": ("一超过", "Income above line"),
         "family.FOOD": ("两不愁", "Food & clothing"),
@@ -178,6 +182,11 @@ MSG = Catalogue(
             "结论：有 {n} 条达到 --fail-on={fail_on} 的问题，退出码 {code}",
             "Verdict: {n} findings at or above --fail-on={fail_on}; exit code {code}",
         ),
+        "verdict.incomplete_line": (
+            "结论：核查不完整，{families} 没有一户能够核查，不能视为通过，退出码 {code}",
+            "Verdict: incomplete, {families} could decide no household (not a pass); exit code"
+            " {code}",
+        ),
         "verdict.ok_line": (
             "结论：没有达到 --fail-on={fail_on} 的问题，退出码 {code}",
             "Verdict: nothing at or above --fail-on={fail_on}; exit code {code}",
@@ -190,6 +199,9 @@ MSG = Catalogue(
         "junit.error": ("{n} 户无法判定（缺少数据，不计为通过）",
                         "{n} households not evaluated (data missing; not counted as passed)"),
         "junit.exempted": ("{n} 户已豁免", "{n} households exempted"),
+        "junit.below_fail_on": ("{n} 户未通过（低于 --fail-on={fail_on}，不计为失败）",
+                                "{n} households violated (below --fail-on={fail_on}; not a"
+                                " failure)"),
         "junit.more": ("… 另有 {n} 条", "… {n} more"),
         # rules not run (engine/result.py RuleNotRun)
         "col.run_state": ("核查情况", "Run"),

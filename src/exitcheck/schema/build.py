@@ -171,14 +171,14 @@ def _map_headers(table: RawTable, catalogue: FieldCatalogue, mapping: dict[str, 
         spec = catalogue.get(target) if target else catalogue.match_header(str(col))
         if spec is None:
             unmatched.append(col)
-        elif spec.sensitive:
-            sensitive.append(col)
         elif spec.name in columns:
             notes.append(MSG("note_duplicate_field", header=col, first=columns[spec.name],
                              name=spec.name))  # fmt: skip
             unmatched.append(col)
         else:
             columns[spec.name] = col
+            if spec.sensitive:  # loaded for rules, masked in every output (report/mask.py)
+                sensitive.append(col)
     if sensitive:
         notes.append(MSG("note_sensitive", headers="、".join(sensitive)))
     return _Mapped(table=table, columns=columns, unmatched=unmatched, sensitive=sensitive,
@@ -351,6 +351,7 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
         skipped=skipped,
         mapping={name: (src, letters.get(src, "")) for name, src in m.columns.items()},
         unmatched=list(m.unmatched),
+        sensitive=[src for src in m.sensitive if src in m.columns.values()],
         missing_optional=[f for f in recommended if f not in m.columns
                           and (level == "member" or catalogue.fields[f].level == "household")]
         if role in ("members", "households") else [],
@@ -472,9 +473,13 @@ def _resolve(
     out = pd.DataFrame(index=pd.Index(uniques, name="household_id", dtype="string"))
     issue_parts = []
     sorted_frame = frame.iloc[order]
+    rows_sorted = sorted_frame["_row"].to_numpy()
+    inputs_sorted = sorted_frame["_input"].to_numpy()
+    first_row = frame["_row"].to_numpy()[first_pos]
     for name in fields:
         col = sorted_frame[name].reset_index(drop=True)
-        chosen = _first_valid(col, g, len(uniques))  # first non-NA, head's row first
+        chosen, at = _first_valid(col, g, len(uniques))  # first non-NA, head's row first
+        _cite_source_rows(out, name, at, rows_sorted, inputs_sorted, first_row)
         broadcast = pd.Series(chosen.array.take(g))
         # Blank cells never conflict (household fields are often only on the head's row).
         conflict = (col != broadcast).fillna(False).to_numpy(dtype=bool, copy=True)
@@ -498,18 +503,53 @@ def _resolve(
     return out, issues
 
 
-def _first_valid(col: pd.Series, g: np.ndarray, n_groups: int) -> pd.Series:
-    """Per group (``g``: sorted group codes of ``col``'s rows), its first non-NA value; NA for
-    a group without one. ``groupby(g).first()`` without building the grouping per field."""
-    if col.dtype == object:
-        return col.groupby(g, sort=True).first().reindex(range(n_groups))
+def _first_valid(col: pd.Series, g: np.ndarray, n_groups: int) -> tuple[pd.Series, np.ndarray]:
+    """Per group (``g``: sorted group codes of ``col``'s rows), its first non-NA value (NA for
+    a group without one) and that value's position in ``col`` (-1 without one).
+    ``groupby(g).first()`` without building the grouping per field."""
     pos = np.flatnonzero(col.notna().to_numpy(dtype=bool))
     at = np.full(n_groups, -1, dtype=np.intp)
     if len(pos):
         gp = g[pos]
         firsts = pos[np.r_[True, gp[1:] != gp[:-1]]]  # g is sorted: one run per group
         at[g[firsts]] = firsts
-    return pd.Series(col.array.take(at, allow_fill=True))
+    if col.dtype == object:
+        values = col.to_numpy(dtype=object)
+        return pd.Series(np.where(at >= 0, values[at], None), dtype=object).where(at >= 0), at
+    return pd.Series(col.array.take(at, allow_fill=True)), at
+
+
+def source_row_column(name: str) -> str:
+    """The households column holding the spreadsheet row a household field was read from,
+    present only when some household's value is not on its cited row (``_row``)."""
+    return f"_row@{name}"
+
+
+def source_input_column(name: str) -> str:
+    """Like :func:`source_row_column`, the index of the input that row belongs to."""
+    return f"_input@{name}"
+
+
+def _cite_source_rows(
+    out: pd.DataFrame,
+    name: str,
+    at: np.ndarray,
+    rows_sorted: np.ndarray,
+    inputs_sorted: np.ndarray,
+    first_row: np.ndarray,
+) -> None:
+    """Carry the row each household value came from when it is not the household's own row
+    (the head left the cell blank, another member's row has it): a finding then cites the
+    cell the value was read from (issue 11, part 5)."""
+    found = at >= 0
+    rows = np.where(found, rows_sorted[np.where(found, at, 0)], first_row)
+    differs = found & (pd.array(rows, dtype="Int64") != pd.array(first_row, dtype="Int64")
+                       ).fillna(False).to_numpy(dtype=bool)
+    if not differs.any():
+        return
+    out[source_row_column(name)] = pd.array(rows, dtype="Int64")
+    inputs = np.where(found, inputs_sorted[np.where(found, at, 0)], -1)
+    out[source_input_column(name)] = pd.array(inputs, dtype="Int64")
 
 
 def _conflict_issues(
@@ -564,6 +604,20 @@ def _households(
     return households, issues
 
 
+def _cited_on_sheet(households: pd.DataFrame, sheet: pd.DataFrame, fields: list[str]) -> None:
+    """A value the household sheet gives is read from the sheet's row (``_row`` once joined),
+    not from the member row the member table's value came from: drop that citation, or take
+    the sheet's own when its value is on another of its rows."""
+    for name in fields:
+        for col in (source_row_column(name), source_input_column(name)):
+            given = sheet[name].reindex(households.index).notna().to_numpy(dtype=bool)
+            if col in sheet:
+                households[col] = sheet[col].reindex(households.index).where(
+                    given, households[col] if col in households else pd.NA).astype("Int64")
+            elif col in households:
+                households.loc[given, col] = pd.NA
+
+
 def _join_household_sheets(
     members: pd.DataFrame,
     households: pd.DataFrame,
@@ -586,6 +640,7 @@ def _join_household_sheets(
     frame = pd.concat([p.frame.loc[p.keep] for p in parts], ignore_index=True)
     fields = [c for c in frame.columns if c not in ("household_id", "_input", "_row")]
     sheet, conflicts = _resolve(frame, fields, np.zeros(len(frame), dtype=bool), catalogue)
+    _cited_on_sheet(households, sheet, fields)
     issues.append(conflicts)
 
     new_ids = sheet.index.difference(households.index)

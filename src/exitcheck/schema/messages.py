@@ -73,8 +73,9 @@ MSG = Catalogue(
         ),
         # ---- notes on InputInfo ------------------------------------------------------------
         "note_sensitive": (
-            "敏感列未读入：{headers}",
-            "sensitive columns not loaded: {headers}",
+            "敏感列（电话、银行卡等，在所有输出中脱敏，--show-ids 除外）：{headers}",
+            "sensitive columns (phone, bank card…; masked in every output unless --show-ids):"
+            " {headers}",
         ),
         "note_duplicate_field": (
             "列 “{header}” 与 “{first}” 对应同一字段 {name}，已作为原始列保留",

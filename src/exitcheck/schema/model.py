@@ -43,6 +43,9 @@ class InputInfo:
     unmatched: list[str]  # source headers matched to no field (kept, usable as col("..."))
     missing_optional: list[str]  # catalogue fields (recommended) not present
     notes: list[str] = field(default_factory=list)
+    # Headers of sensitive fields (rules/fields.yaml `sensitive: true`: phone, bank card): read
+    # like any column, masked in every output unless --show-ids (report/mask.py).
+    sensitive: list[str] = field(default_factory=list)
     # Added by the normalize stage. "members" (one row per person) or "households" (a household
     # sheet of a two-sheet layout, joined to members by household_id). For a household sheet
     # the accounting is rows_read == household_rows + sum(skipped.values()) (member_rows == 0).
