@@ -24,9 +24,9 @@ def exitcheck_command() -> list[str]:
 
 
 def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run `exitcheck ARGS...`, capturing text output (no colour, 120 columns)."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONIOENCODING": "utf-8"}
+            timeout: float = 300, columns: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run `exitcheck ARGS...`, capturing text output (no colour, ``columns`` wide)."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(columns), "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [*exitcheck_command(), *map(str, args)],
         capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=env, timeout=timeout,

@@ -170,14 +170,17 @@ def test_overview_counts_reconcile_with_inspect_and_json(county: dict[str, Any])
     assert sum(by_status.values()) == households
     assert by_status == {k or "": v for k, v in summary["households_by_poverty_status"].items()}
 
-    # The verdict table by family equals the JSON's by_family counts.
-    start = next(i for i, r in enumerate(rows) if r[0] == "类别代码")
+    # The verdict table by family equals the JSON's by_family counts (rows by family label).
+    from exitcheck.report.messages import family_label
+
+    codes = {family_label(code): code for code in summary["by_family"]}
+    start = next(i for i, r in enumerate(rows) if r[0] == "类别")
     head = [str(h) for h in rows[start]]
     fam_rows = {}
     for r in rows[start + 1:]:
         if r[0] is None:
             break
-        fam_rows[str(r[0])] = dict(zip(head, r, strict=False))
+        fam_rows[codes[str(r[0])]] = dict(zip(head, r, strict=False))
     assert set(fam_rows) == set(summary["by_family"])
     for fam, row in fam_rows.items():
         js = summary["by_family"][fam]

@@ -78,10 +78,10 @@ def test_overview_and_percent_format(result: AuditResult, tmp_path: Path) -> Non
     assert "使用的参数" in texts and "按类别核查结果" in texts
     assert "未核实" in texts  # the unverified parameter is marked
     inc = next(c for c in cells if c.value == "一超过")
-    # label, rules, rules not run, audited, violated, share
+    # label, audited, passed, violated, share, not evaluated, exempted, rules not run
     head = next(c for c in cells if c.value == "未运行规则")
-    assert head.column == inc.column + 2 and head.row < inc.row
-    share = ws.cell(row=inc.row, column=inc.column + 5)
+    assert head.column == inc.column + 7 and head.row < inc.row
+    share = ws.cell(row=inc.row, column=inc.column + 4)
     assert share.value == pytest.approx(2 / 15)
     assert share.number_format == "0.0%"
 

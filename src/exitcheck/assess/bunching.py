@@ -107,7 +107,6 @@ class Bunching:
     region: str | None
     notes: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
-    line_source: str = ""  # the source of the line's value (rules/params)
 
 
 def compute_bunching(households: pd.DataFrame, exited: pd.Series, line: float,
@@ -208,11 +207,10 @@ def run_bunching(snap: Snapshot, store: ParamStore, *, line_param: str | None = 
     exited = snap.populations["exited"] if "exited" in snap.populations.columns else pd.Series(
         False, index=h.index)
     table, counts, fitted = compute_bunching(h, exited, line, spec)
-    notes: list[str] = []
-    notes_en: list[str] = []
+    notes = [f"{name} = {line:g}（{resolved.source}）"]
+    notes_en = [f"{name} = {line:g} ({resolved.source})"]
     missing = int(pd.to_numeric(h["per_capita_net_income"], errors="coerce").isna().sum())
     if missing:
         notes.append(f"{missing} 户人均纯收入为空或不是数字，未计入")
-        notes_en.append(f"{missing} household(s) without a numeric per-capita income left out")
-    return Bunching(table, counts, fitted, spec, line, name, year, region, notes, notes_en,
-                    resolved.source)
+        notes_en.append(f"{missing} households without a numeric per-capita income left out")
+    return Bunching(table, counts, fitted, spec, line, name, year, region, notes, notes_en)

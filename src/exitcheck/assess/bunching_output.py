@@ -55,7 +55,6 @@ def to_json(result: Bunching, lang: str) -> dict[str, Any]:
     return {
         "kind": "exitcheck.bunching", "version": 1, "year": result.year,
         "region": result.region, "line_param": result.line_param, "line": result.line,
-        "line_source": result.line_source,
         "parameters": {"bunching_bin_width": s.bin_width, "bunching_fit_range": s.fit_range,
                        "bunching_window": s.window, "bunching_poly_degree": s.degree,
                        "bunching_alpha": s.alpha, "bunching_min_excess": s.min_excess,
@@ -109,8 +108,7 @@ def write_workbook(result: Bunching, path: Path, lang: str, inputs: list[Path]) 
         ws.set_column(3, len(COLUMNS) - 2, 11)
         ws.set_column(len(COLUMNS) - 1, len(COLUMNS) - 1, 22)
         s = result.spec
-        lines = [f"{result.line_param} = {result.line:g}: {result.line_source}",
-                 f"bin {s.bin_width:g} · range ±{s.fit_range:g} · window ±{s.window:g} · "
+        lines = [f"bin {s.bin_width:g} · range ±{s.fit_range:g} · window ±{s.window:g} · "
                  f"degree {s.degree} · alpha {s.alpha:g} · min excess {s.min_excess:g} · "
                  f"min households {s.min_households}",
                  *(f"· {n}" for n in (result.notes_en if en else result.notes))]
@@ -190,7 +188,7 @@ def render(result: Bunching, console: Any, lang: str, outputs: dict[str, Path]) 
                              justify="left" if key in ("level_label", "place") else "right")
         for r in shown:
             place = inert(" ".join(x for x in (r["township"], r["village"]) if x)) or "—"
-            table.add_row(r["level_label"], Text(place[:16]), str(r["below"]), str(r["above"]),
+            table.add_row(r["level_label"], Text(place[:24]), str(r["below"]), str(r["above"]),
                           f"{r['expected_above']:.1f}", f"{r['p_value']:.1e}")
         console.print(table)
     for note in result.notes_en if en else result.notes:

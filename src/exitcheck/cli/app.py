@@ -99,14 +99,23 @@ _register()
 def main() -> None:
     """Console-script entry point: run the app, turn ExitcheckError into one line + exit code.
 
-    Typer runs in standalone mode, so usage errors, --help and typer.Exit are handled (and exit)
-    there; only our own errors and genuine bugs come back here. Every exit code is one of
+    Typer runs with standalone_mode=False: --help and typer.Exit give back an exit code, and
+    click's usage errors come back here to be said in the user's language (cli/usage.py), as do
+    our own errors and genuine bugs. Every exit code is one of
     ExitCode (docs/exit-codes.md): running out of memory is INPUT_UNREADABLE (the input is too
     large for this machine; the read stage's limits normally stop such files first), a bug is
     INTERNAL_ERROR.
     """
+    from exitcheck.cli import usage
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.exit(usage.show_aborted(usage.current_lang()))
+    except typer.TyperException as err:  # click's: unknown option, missing argument, bad value
+        sys.exit(usage.show_usage_error(err, usage.current_lang()))
+    except KeyboardInterrupt:
+        sys.exit(usage.show_aborted(usage.current_lang()))
     except ExitcheckError as err:
         if _state["debug"]:
             import traceback
@@ -132,3 +141,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(int(ExitCode.INTERNAL_ERROR))
+    sys.exit(code if isinstance(code, int) else 0)

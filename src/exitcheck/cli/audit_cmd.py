@@ -54,37 +54,17 @@ def audit(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="达到该严重程度即以 1 退出 Exit 1 at or above this severity")] = FailOn.fail,
     lang: LangOpt = Lang.zh,
     show_ids: Annotated[bool, typer.Option("--show-ids", help="输出中显示完整证件号码（默认脱敏）Unmask ID numbers")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出结论行 Only the verdict line")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出结论与问题数 Only the verdict and counts")] = False,
+    top: Annotated[int, typer.Option("--top", min=0, help="终端列出的未达标户、风险户各几户 Households listed per list")] = 10,
     sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）CSV encoding")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="批量：每个单元一个工作簿、汇总与明细文件写入此文件夹 Batch output folder")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="批量：并行进程数（默认按核数与内存）Units audited in parallel")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="批量：Dask 调度器 tcp://host:8786 或 local Dask scheduler")] = None,
-    findings_format: Annotated[str, typer.Option("--findings-format", help="批量明细文件格式 parquet|csv Findings file format")] = "parquet",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件 Replace existing output files")] = False,
     allow_incomplete: Annotated[bool, typer.Option("--allow-incomplete", help="退出标准某类无一户可核查时仍以 0 退出（默认退出码 5）Accept an incomplete audit")] = False,
 ) -> None:
     """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
     set_lang(lang.value)
     set_show_ids(show_ids)
-    from exitcheck.cli.audit_batch import batch_plan
-
-    # Several counties/datasets, or batch options: each unit audited apart (docs/batch.md).
-    plan = batch_plan(files, sheet, forced=bool(out_dir or jobs or scheduler))
-    if plan is not None:
-        from exitcheck.cli.audit_batch import audit_batch
-        from exitcheck.pipeline import AuditOptions
-        from exitcheck.scope import parse_as_of
-
-        audit_batch(plan, AuditOptions(
-            paths=[], year=year, region=region, as_of=parse_as_of(as_of), sheet=sheet,
-            encoding=encoding, columns=columns, rules=rules or [], params=params or [],
-            select=_split(select), ignore=_split(ignore), exemptions=exemptions,
-            lang=lang.value), fail_on=fail_on.value, lang=lang.value, show_ids=show_ids,
-            out_dir=out_dir, output=output, no_excel=no_excel, json_path=json_path,
-            junit_path=junit_path, json_stdout=fmt is OutputFormat.json, quiet=quiet, jobs=jobs,
-            scheduler=scheduler, findings_format=findings_format, force=force)
     from exitcheck.inputs import expand_inputs
     from exitcheck.io import prefetch
 
@@ -94,7 +74,7 @@ def audit(
 
     from exitcheck.cli.progress import AuditProgress
     from exitcheck.pipeline import AuditOptions, run_audit
-    from exitcheck.report.console import render_console
+    from exitcheck.report.console import quiet_lines, render_console
     from exitcheck.report.json_report import write_json
     from exitcheck.scope import parse_as_of
 
@@ -125,10 +105,11 @@ def audit(
     if report is not None:
         write_json(report, sys.stdout)
     elif quiet:
-        typer.echo(_verdict_line(summary, lang.value))
+        for line in quiet_lines(summary, lang.value):
+            typer.echo(line)
     else:
         render_console(result, summary, Console(), lang=lang.value, outputs=outputs,
-                       show_ids=show_ids)
+                       show_ids=show_ids, top=top)
     raise typer.Exit(int(summary.exit_code))
 
 
@@ -176,9 +157,3 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
         outputs["junit"] = junit_path
     return summary, outputs, report if json_stdout else None
 
-
-def _verdict_line(summary, lang: str) -> str:
-    code = int(summary.exit_code)
-    if lang == "en":
-        return f"exitcheck: {summary.households} households, {summary.members} members; exit code {code}"
-    return f"exitcheck：核查 {summary.households} 户 {summary.members} 人；退出码 {code}"

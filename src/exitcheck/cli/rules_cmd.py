@@ -47,6 +47,8 @@ def list_rules(
     """列出规则 List the rules (code, name, severity, level, title)."""
     from rich.table import Table
 
+    from exitcheck.report.messages import label
+
     _set_lang(lang)
     ruleset, _ = load_sources(rules, params)
     chosen = ruleset.select([family]) if family else ruleset
@@ -55,7 +57,8 @@ def list_rules(
                   pick(lang, "标题", "Title"))
     for rule in chosen.rules:
         spec = rule.spec
-        table.add_row(rule.code, rule.name, str(spec.severity), spec.level,
+        table.add_row(rule.code, rule.name, label("severity", str(spec.severity), lang.value),
+                      label("level", spec.level, lang.value),
                       spec.title_en if lang is Lang.en else spec.title)
     out: Any = console()
     out.print(table)
@@ -74,6 +77,7 @@ def show_rule(
     """显示一条规则的全部内容 Show one rule: condition, message, parameters, examples."""
     from exitcheck.engine.cases import run_cases, shipped_tests_dir
     from exitcheck.engine.regions import resolve_region
+    from exitcheck.report.messages import label
 
     _set_lang(lang)
     ruleset, store = load_sources(rules, params)
@@ -84,8 +88,8 @@ def show_rule(
     rows = [
         (pick(lang, "标题", "Title"), spec.title if lang is Lang.zh else spec.title_en),
         (pick(lang, "英文标题", "Chinese title"), spec.title_en if lang is Lang.zh else spec.title),
-        (pick(lang, "严重程度", "Severity"), str(spec.severity)),
-        (pick(lang, "层级", "Level"), spec.level),
+        (pick(lang, "严重程度", "Severity"), label("severity", str(spec.severity), lang.value)),
+        (pick(lang, "层级", "Level"), label("level", spec.level, lang.value)),
         (pick(lang, "适用范围 when", "Applies when"), spec.when or pick(lang, "（全部）", "(all)")),
         (pick(lang, "要求 require", "Requires"), spec.require or f"builtin: {spec.builtin}"),
         (pick(lang, "消息", "Message"), spec.message_en if lang is Lang.en and spec.message_en

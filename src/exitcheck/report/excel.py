@@ -21,10 +21,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from exitcheck.aggregate import Summary
 from exitcheck.engine.result import AuditResult
+from exitcheck.exitcodes import ExitCode
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
 from exitcheck.report.mask import mask_text, mask_text_series
-from exitcheck.report.messages import MSG, label
+from exitcheck.report.messages import MSG, label, unit_label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
@@ -32,7 +33,6 @@ MIN_WIDTH = 6
 # East Asian wide characters (CJK, full-width forms): two column-width units each.
 CJK = (r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
        r"\uff00-\uff60\uffe0-\uffe6]")
-CHART_ROWS = 16  # rows a chart occupies at the default size
 # Data rows one worksheet holds: Excel's 1,048,576 rows less the header row.
 SHEET_DATA_ROWS = 1_048_576 - 1
 
@@ -70,6 +70,11 @@ class _Writer:
         self.section = book.add_format({**base, "bold": True, "font_size": 11,
                                         "font_color": "#1F4E78"})
         self.warn = book.add_format({**base, "font_color": "#C00000", "bold": True})
+        self.good = book.add_format({**base, "font_color": "#2E7D32", "bold": True,
+                                     "font_size": 12})
+        self.bad = book.add_format({**base, "font_color": "#C00000", "bold": True,
+                                    "font_size": 12})
+        self.wrap = book.add_format({**base, "text_wrap": True})
 
     def string(self, ws: Worksheet, row: int, col: int, text: str, fmt: Any = None) -> None:
         if text == "":
@@ -80,9 +85,11 @@ class _Writer:
             fmt = self.quoted
         ws.write_string(row, col, text, fmt if fmt is not None else self.text)
 
-    def table(self, ws: Worksheet, row: int, table: T.Table) -> int:
-        """Write header + rows from ``row``; return the next free row."""
-        for col, head in enumerate(table.headers):
+    def table(self, ws: Worksheet, row: int, table: T.Table, first_col: int = 0,
+              *, wrap_first: bool = False) -> int:
+        """Write header + rows from ``row``, columns from ``first_col``; return the next free
+        row. ``wrap_first``: the first column's texts wrap (titles in a fitted column)."""
+        for col, head in enumerate(table.headers, start=first_col):
             self.string(ws, row, col, head, self.header)
         fmts = {T.INT: self.int, T.MONEY: self.money, T.PERCENT: self.percent}
         # Columns converted once (text: str with "" for blank; numbers: float64 with NaN), so
@@ -99,7 +106,8 @@ class _Writer:
                 if not self.show_ids:
                     text = mask_text_series(text)
                 quoted = text.str.startswith(FORMULA_START).to_numpy(dtype=bool)
-                fmt = np.where(quoted, self.quoted, self.text)
+                plain = self.wrap if wrap_first and not columns else self.text
+                fmt = np.where(quoted, self.quoted, plain)
                 cells = pd.Series(list(zip(text.to_numpy(dtype=object), fmt, strict=True)),
                                   dtype=object).where((text != "").to_numpy(dtype=bool), None)
                 columns.append(cells.tolist())
@@ -115,11 +123,11 @@ class _Writer:
             for col in text_cols:
                 cell = cells[col]
                 if cell is not None:
-                    write_string(out_row, col, cell[0], cell[1])
+                    write_string(out_row, first_col + col, cell[0], cell[1])
             for col in num_cols:
                 cell = cells[col]
                 if cell is not None:
-                    write_number(out_row, col, cell[0], cell[1])
+                    write_number(out_row, first_col + col, cell[0], cell[1])
         return row + 1 + len(table)
 
 
@@ -174,8 +182,111 @@ def _bar_chart(book: xlsxwriter.Workbook, kind: str, title: str, sheet: str,
     })
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 560, "height": 300})
+    chart.set_size({"width": CHART_PX[0], "height": CHART_PX[1]})
     return chart
+
+
+# 概览 layout (issue 11): title rows frozen and printed on every page; the tables stacked in
+# one column block (a label or text column, then numbers) so that each column fits its
+# contents; the charts beside them from column J, within the first screen; A4 landscape, one
+# page wide, the results on page 1 and the reference tables (rules, files, parameters) on
+# page 2.
+TITLE_ROWS = 5  # title, run line, totals, verdict, counts
+CHART_COL = 9  # J
+CHART_PX = (500, 260)
+CHART_STEP = 14  # rows between chart anchors (260 px at 20 px a row, and a gap)
+LABEL_MAX = 40  # column A: labels, rule and parameter titles (longer ones wrap)
+NUMBER_WIDTH = 11
+TEXT_MAX = 14  # other text columns of the stacked tables
+
+
+def _pick(table: T.Table, keys: list[str]) -> T.Table:
+    index = [list(table.frame.columns).index(k) for k in keys]
+    return T.Table(table.frame[keys].reset_index(drop=True), [table.headers[i] for i in index],
+                   [table.kinds[i] for i in index])
+
+
+def _text_width(text: str) -> int:
+    return display_width(pd.Series([text]))
+
+
+def _overview_tables(
+    result: AuditResult, summary: Summary, lang: str
+) -> tuple[list[tuple[str, T.Table]], list[tuple[str, T.Table]]]:
+    """(results for page 1, reference tables for page 2), each as (section key, table); every
+    table has its label or text in its first column."""
+    families = _pick(T.family_table(summary, lang),
+                     ["label", "audited", "passed", "violated", "violated_share",
+                      "not_evaluated", "exempted", "rules_not_run"])
+    towns = T.area_table(summary.townships, lang)
+    if summary.townships["county"].nunique() > 1:  # one label column: 县 乡镇
+        towns.frame["township"] = (towns.frame["county"] + " "
+                                   + towns.frame["township"]).str.strip()
+    towns = _pick(towns, ["township", "households", "exited", "problems", "failing", "at_risk",
+                          "data_errors", "exited_failing"])
+    results = [("sec.families", families), ("sec.townships", towns),
+               ("sec.populations", T.population_table(summary, lang)),
+               ("sec.status", T.status_table(summary, lang))]
+    if summary.exit_income_line:
+        results.append(("sec.income", T.income_band_table(summary, lang)))
+    rules = _pick(T.top_rules_table(summary, lang),
+                  ["title_l", "rule", "severity_l", "violated_households", "violated_findings"])
+    inputs = T.inputs_table(summary, lang)
+    inputs.frame["reader"] = inputs.frame["reader"].where(
+        inputs.frame["encoding"] == "", inputs.frame["reader"] + " " + inputs.frame["encoding"])
+    inputs = _pick(inputs, ["file", "rows_read", "member_rows", "table", "reconciled", "sheet",
+                            "reader", "skipped"])
+    params = T.params_table(result, lang)
+    params.frame["unit"] = params.frame["unit"].map(lambda u: unit_label(u, lang) if u else "")
+    params = _pick(params, ["title", "value", "unit", "effective_from", "region", "verified",
+                            "source"])
+    reference = [("sec.top_rules", rules), ("sec.inputs", inputs), ("sec.params", params)]
+    return results, reference
+
+
+def _number_width(values: pd.Series, kind: str) -> int:
+    """Characters of the widest number as shown (#,##0 / #,##0.00 / 0.0%)."""
+    number = pd.to_numeric(values, errors="coerce").dropna()
+    if number.empty:
+        return 1
+    if kind == T.PERCENT:
+        return 6
+    biggest = float(number.abs().max())
+    return len(f"{biggest:,.2f}" if kind == T.MONEY else f"{biggest:,.0f}") + 1
+
+
+def _column_widths(tables: list[T.Table]) -> dict[int, int]:
+    """Column A fits the labels up to LABEL_MAX; the others fit numbers and short texts; a
+    table's last text column (sources, notes) may run on to the right."""
+    widths: dict[int, int] = {}
+    for table in tables:
+        last = len(table.headers) - 1
+        for col, (key, head) in enumerate(zip(table.frame.columns, table.headers, strict=True)):
+            if col == last and table.kinds[col] == T.TEXT and col > 0:
+                continue  # overflows into the empty cells to its right
+            data = (display_width(table.frame[key]) if table.kinds[col] == T.TEXT
+                    else _number_width(table.frame[key], table.kinds[col]))
+            if col == 0:
+                w = min(LABEL_MAX, max(_text_width(head), data))
+            elif table.kinds[col] == T.TEXT:  # short texts: sheet, unit, region, severity
+                w = min(TEXT_MAX, max(data, 8))
+            else:
+                w = max(NUMBER_WIDTH - 2, data)
+            widths[col] = max(widths.get(col, 0), w)
+    return {c: min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for c, w in widths.items()}
+
+
+def _row_heights(ws: Worksheet, row: int, table: T.Table, widths: dict[int, int]) -> None:
+    """Rows whose first-column text wraps get the height of its lines (xlsxwriter cannot
+    measure text)."""
+    column = table.frame[table.frame.columns[0]].astype("string").fillna("")
+    for i, text in enumerate(column):
+        # Latin letters are narrower than the digit a column-width unit is measured in.
+        cjk = len(re.findall(CJK, text))
+        width = 2 * cjk + 0.85 * (len(text) - cjk)
+        lines = -(-int(width) // max(widths[0] - 1, 1))
+        if lines > 1:  # ``row`` is the section title; the header follows, then the data
+            ws.set_row(row + 2 + i, 14 * lines)
 
 
 def _overview(
@@ -185,61 +296,75 @@ def _overview(
     ws = w.book.add_worksheet(name)
     region = result.region_name or result.region or MSG("region_unknown", lang)
     w.string(ws, 0, 0, MSG("title", lang), w.title)
-    w.string(ws, 1, 0, MSG("run_line", lang, year=result.year, as_of=result.as_of.isoformat(),
-                           region=region, origin=label("origin", result.region_origin, lang)))
+    run = MSG("run_line", lang, year=result.year, as_of=result.as_of.isoformat(), region=region,
+              origin=label("origin", result.region_origin, lang))
+    w.string(ws, 1, 0, run)
     w.string(ws, 2, 0, MSG("totals", lang, households=summary.households,
                            members=summary.members))
-    row = 4
-    sections = [
-        ("sec.inputs", T.inputs_table(summary, lang)),
-        ("sec.params", T.params_table(result, lang)),
-        ("sec.populations", T.population_table(summary, lang)),
-        ("sec.status", T.status_table(summary, lang)),
-        ("sec.families", T.family_table(summary, lang)),
-        ("sec.top_rules", T.top_rules_table(summary, lang)),
-        ("sec.townships", T.area_table(summary.townships, lang)),
-    ]
-    bands = T.income_band_table(summary, lang) if summary.exit_income_line else None
-    if bands is not None:
-        sections.append(("sec.income", bands))
+    w.string(ws, 3, 0, T.verdict_line(summary, lang),
+             w.good if summary.exit_code == ExitCode.OK else w.bad)
+    w.string(ws, 4, 0, T.counts_line(summary, lang))
+
+    results, reference = _overview_tables(result, summary, lang)
+    widths = _column_widths([t for _, t in results + reference])
+    for col, width in widths.items():
+        ws.set_column(col, col, width)
+    ws.set_column(len(widths), CHART_COL - 1, 2)  # a narrow gap before the charts
+    ws.set_column(CHART_COL, CHART_COL + 7, 9)
+    row = TITLE_ROWS + 1
     starts: dict[str, int] = {}
-    for key, table in sections:
+    for key, table in results:
         w.string(ws, row, 0, MSG(key, lang), w.section)
         starts[key] = row + 1
         row = w.table(ws, row + 1, table) + 1
+    # The charts need as many rows as three of them take, whatever the tables' length.
+    row = max(row, TITLE_ROWS + 1 + 3 * CHART_STEP)
+    ws.set_h_pagebreaks([row])  # page 2: what was read and with which rules and parameters
+    for key, table in reference:
+        w.string(ws, row, 0, MSG(key, lang), w.section)
+        end = w.table(ws, row + 1, table, wrap_first=True)
+        _row_heights(ws, row, table, widths)
+        row = end + 1
         if key == "sec.params" and not all(p.verified for p in result.params):
-            w.string(ws, row - 1, 0, "* " + MSG("unverified", lang) + ": "
-                     + "、".join(p.name for p in result.params if not p.verified), w.warn)
+            w.string(ws, row - 1, 0, "* " + MSG("unverified", lang) + ": " + "、".join(
+                p.title_en if lang == "en" else p.title for p in result.params
+                if not p.verified), w.warn)
             row += 1
     # Each fallback parameter carries the same note: say it once (the table marks the rows).
     fallback = [MSG("params_fallback", lang, region=result.region_name or "")] if any(
         p.note for p in result.params) else []
-    notes = [*summary.notes, *fallback]
+    not_run = ([MSG("sec.not_run", lang, n=len(result.not_run)),
+                *("· " + g for g in T.not_run_groups(result.not_run, result.year, lang))]
+               if result.not_run else [])
+    notes = [*not_run, *T.other_notes(result, summary, lang), *fallback]
     not_eval = MSG("not_evaluated_line", lang, findings=summary.not_evaluated_findings,
                    households=summary.not_evaluated_households)
     w.string(ws, row, 0, MSG("sec.notes", lang), w.section)
+    last_col = CHART_COL + 7
+    line_width = sum(widths.values()) + 2 * (CHART_COL - len(widths)) + 9 * 8
     for i, note in enumerate([not_eval, *notes], start=1):
-        w.string(ws, row + i, 0, str(note) if show_ids else mask_text(str(note)))
-    _fit_columns(ws, [t for _, t in sections])
+        text = str(note) if show_ids else mask_text(str(note))
+        ws.merge_range(row + i, 0, row + i, last_col, "", w.wrap)
+        w.string(ws, row + i, 0, text, w.wrap)
+        lines = -(-_text_width(text) // line_width)
+        if lines > 1:
+            ws.set_row(row + i, 14 * lines)
+    last_row = row + len(notes) + 1
 
-    # Native charts to the right of the widest table, stacked vertically.
-    chart_col = max(len(t.headers) for _, t in sections) + 1
-    fam = dict(sections)["sec.families"]
-    fam_first = starts["sec.families"] + 1
-    fam_rows = (fam_first, fam_first + len(fam) - 1)
+    # Native charts beside the tables, from column J: visible on opening the sheet.
+    fam = dict(results)["sec.families"]
+    first = starts["sec.families"] + 1
     charts = [_bar_chart(w.book, "bar", MSG("chart.families", lang), name,
-                         (*fam_rows, fam.frame.columns.get_loc("label")),
-                         (*fam_rows, fam.frame.columns.get_loc("violated")),
+                         (first, first + len(fam) - 1, 0), (first, first + len(fam) - 1, 3),
                          MSG("col.violated", lang))]
-    town = dict(sections)["sec.townships"]
+    town = dict(results)["sec.townships"]
     if len(town):
         first = starts["sec.townships"] + 1
-        town_rows = (first, first + len(town) - 1)
         charts.append(_bar_chart(w.book, "bar", MSG("chart.townships", lang), name,
-                                 (*town_rows, town.frame.columns.get_loc("township")),
-                                 (*town_rows, town.frame.columns.get_loc("problems")),
-                                 MSG("col.problems", lang)))
-    if bands is not None:
+                                 (first, first + len(town) - 1, 0),
+                                 (first, first + len(town) - 1, 3), MSG("col.problems", lang)))
+    if "sec.income" in starts:
+        bands = dict(results)["sec.income"]
         first = starts["sec.income"] + 1
         line = T.param_value_text(summary.exit_income_line)
         charts.append(_bar_chart(w.book, "column", MSG("chart.income", lang, line=line), name,
@@ -247,10 +372,17 @@ def _overview(
                                  (first, first + len(bands) - 1, 1),
                                  MSG("col.households", lang)))
     for i, chart in enumerate(charts):
-        ws.insert_chart(4 + i * CHART_ROWS, chart_col, chart)
-    # The overview is wide (tables, then charts to their right): landscape A4, natural size.
-    ws.set_paper(9)
+        ws.insert_chart(TITLE_ROWS + 1 + i * CHART_STEP, CHART_COL, chart,
+                        {"x_offset": 4, "y_offset": 4})
+
+    ws.freeze_panes(TITLE_ROWS, 0)
+    ws.set_paper(9)  # A4
     ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed (two for the sample)
+    ws.repeat_rows(0, TITLE_ROWS - 1)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.print_area(0, 0, last_row, last_col)
+    ws.activate()
 
 
 def write_workbook(

@@ -179,8 +179,9 @@ MSG = Catalogue(
         ),
         "exempted_line": ("已豁免：{findings} 条", "Exempted: {findings} findings"),
         "verdict.fail_line": (
-            "结论：有 {n} 条达到 --fail-on={fail_on} 的问题，退出码 {code}",
-            "Verdict: {n} findings at or above --fail-on={fail_on}; exit code {code}",
+            "结论：有 {n} 条达到 --fail-on={fail_on} 的问题（{h} 户），退出码 {code}",
+            "Verdict: {n} findings ({h} households) at or above --fail-on={fail_on}; exit code "
+            "{code}",
         ),
         "verdict.incomplete_line": (
             "结论：核查不完整，{families} 没有一户能够核查，不能视为通过，退出码 {code}",
@@ -194,6 +195,46 @@ MSG = Catalogue(
         "rows_unreconciled": ("行数不平", "rows do not reconcile"),
         "none": ("无", "none"),
         "more_rows": ("… 另有 {n} 行", "… {n} more"),
+        # terminal report (report/console.py): verdict counts, households to act on, notes
+        "verdict.counts": ("问题：{counts}", "Problems: {counts}"),
+        "verdict.count": ("{label} {n} 条（{h} 户）", "{label} {n} ({h} households)"),
+        "sec.act.failing": ("未达标户：共 {total} 户{shown}", "Households failing: {total}{shown}"),
+        "sec.act.at_risk": ("返贫风险户：共 {total} 户{shown}",
+                            "Households at risk: {total}{shown}"),
+        "act.top": ("，列出前 {n} 户（完整名单见工作簿“{sheet}”）",
+                    "; first {n} listed (all in the workbook's \"{sheet}\")"),
+        "act.more_units": ("（共 {n} 人）", " ({n} members)"),
+        "col.head": ("户主", "Head"),
+        "col.id_number": ("证件号码", "ID number"),
+        "col.effective": ("生效", "From"),
+        "params.unverified_mark": ("* 为未核实的取值", "* unverified value"),
+        "params.sources": ("每个取值的来源见工作簿“概览”与 JSON 报告",
+                           "each value's source: the workbook's Overview and the JSON report"),
+        "sec.not_run": (
+            "未运行的规则：{n} 条，不计为通过（逐条原因见工作簿“规则说明”、JSON 的 rules_not_run）",
+            "Rules not run: {n}, not counted as passed (each with its reason in the workbook's "
+            "Rules sheet and the JSON's rules_not_run)",
+        ),
+        "not_run.family": ("{family} {n} 条：{codes}（{why}）", "{family}, {n}: {codes} ({why})"),
+        "not_run.columns": ("缺少 {names} 列", "no {names} column(s)"),
+        "columns_more": ("{codes} 等 {n}", "{codes} and {more} more"),
+        "not_run.params": ("{n} 条在 {year} 年没有适用的参数取值",
+                           "{n} without a parameter value for {year}"),
+        "not_run.members": ("{n} 条因成员表每户只有一行", "{n}: one member row per household"),
+        "codes_more": ("{codes} 等 {n} 条", "{codes} and {more} more"),
+        # parameter units (rules/params/*.yaml unit:) in English
+        "unit.岁": ("岁", "years"),
+        "unit.元": ("元", "yuan"),
+        "unit.元/人·年": ("元/人·年", "yuan/person/year"),
+        "unit.元/户·年": ("元/户·年", "yuan/household/year"),
+        "unit.元/月": ("元/月", "yuan/month"),
+        "unit.比例": ("比例", "ratio"),
+        "unit.位": ("位", "digits"),
+        "unit.月": ("月", "months"),
+        "unit.亩": ("亩", "mu"),
+        "unit.人": ("人", "persons"),
+        "unit.公里": ("公里", "km"),
+        "unit.年月": ("年月", "year-month"),
         # JUnit
         "junit.failure": ("{n} 户未通过", "{n} households violated"),
         "junit.error": ("{n} 户无法判定（缺少数据，不计为通过）",
@@ -223,3 +264,8 @@ def label(prefix: str, value: str, lang: str = "zh") -> str:
     """Translate a code (severity, status, level, skip reason...) or return it unchanged."""
     key = f"{prefix}.{value}"
     return MSG(key, lang) if key in MSG.entries else value
+
+
+def unit_label(unit: str, lang: str = "zh") -> str:
+    """A parameter's unit (rules/params/*.yaml) in ``lang``; unknown units unchanged."""
+    return label("unit", unit, lang)

@@ -13,8 +13,15 @@ import pandas as pd
 
 from exitcheck.aggregate import Summary, findings_frame, member_names
 from exitcheck.engine.evaluate import not_run_reason
-from exitcheck.engine.result import AuditResult
-from exitcheck.findings import Family
+from exitcheck.engine.result import (
+    FIELDS_ABSENT,
+    MEMBERS_MISSING,
+    PARAMS_MISSING,
+    AuditResult,
+    RuleNotRun,
+)
+from exitcheck.exitcodes import ExitCode
+from exitcheck.findings import SEVERITY_ORDER, Family, Severity
 from exitcheck.report.jsonsafe import compact_json
 from exitcheck.report.mask import clean_values, mask_id_series, mask_text_series
 from exitcheck.report.messages import MSG, family_label, label
@@ -292,3 +299,126 @@ def income_band_table(summary: Summary, lang: str = "zh") -> Table:
     frame = pd.DataFrame({"band": labels, "households": bands["households"].to_numpy()})
     return _table(frame, [("band", "col.band", TEXT), ("households", "col.households", INT)],
                   lang)
+
+
+def action_table(
+    result: AuditResult, summary: Summary, which: str, lang: str = "zh", *, top: int = 10,
+    show_ids: bool = False,
+) -> tuple[Table, int]:
+    """The households to act on first (``which``: "failing" or "at_risk"), at most ``top``, and
+    how many there are in all: township, village, 户编号, head, masked ID and the reasons of that
+    severity (one message per rule). Households that exited but fail come first (错退 candidates),
+    then those with most rules violated."""
+    severity = "fail" if which == "failing" else "risk"
+    v = summary.verdicts
+    chosen = v[v[which].astype(bool)]
+    total = len(chosen)
+    f = findings_frame(result)
+    f = f[((f["status"] == "violated") & (f["severity"] == severity)).to_numpy(dtype=bool)]
+    per_rule = f.groupby(["household_id", "rule"], sort=False)
+    first = per_rule["message"].first().astype("string").fillna("")
+    counts = per_rule.size()
+    more = counts.where(counts > 1)
+    text = first.index.get_level_values("rule").to_series(index=first.index) + " " + first
+    suffix = MSG("act.more_units", lang, n="{n}")
+    text = text.where(more.isna(), text + more.map(
+        lambda n: suffix.format(n=int(n)) if pd.notna(n) else "").astype("string"))
+    reasons = text.groupby(level="household_id", sort=False).agg(
+        ("；" if lang != "en" else "; ").join)
+    rules = text.groupby(level="household_id", sort=False).size()
+    exited = (result.populations["exited"] if result.populations is not None
+              and "exited" in result.populations else pd.Series(dtype=bool))
+    frame = chosen.assign(
+        _exited=chosen["household_id"].map(exited).eq(True).to_numpy(dtype=bool),
+        _rules=pd.to_numeric(chosen["household_id"].map(rules)).fillna(0).to_numpy(),
+        reasons=chosen["household_id"].map(reasons).fillna("").to_numpy(),
+    ).sort_values(["_exited", "_rules", "township", "village", "household_id"],
+                  ascending=[False, False, True, True, True], kind="stable").head(max(top, 0))
+    frame["head_id"] = (frame["head_id_number"].astype("string") if show_ids
+                        else mask_id_series(frame["head_id_number"]))
+    frame["reasons"] = _masked(frame["reasons"], show_ids)
+    spec = [("township", "col.township", TEXT), ("village", "col.village", TEXT),
+            ("household_id", "col.household_id", TEXT), ("head_name", "col.head", TEXT),
+            ("head_id", "col.id_number", TEXT), ("reasons", "col.reasons", TEXT)]
+    return _table(frame, spec, lang), total
+
+
+def at_or_above(summary: Summary) -> tuple[int, int]:
+    """(violated findings, households) at or above --fail-on: what makes exit code 1."""
+    if summary.fail_on == "never":
+        return 0, 0
+    levels = [s.value for s in SEVERITY_ORDER[: Severity(summary.fail_on).rank + 1]]
+    rows = summary.by_severity.loc[levels]
+    households = int(summary.verdicts["verdict"].isin(levels).sum()) if len(
+        summary.verdicts) else 0
+    return int(rows["violated_findings"].sum()), households
+
+
+def verdict_line(summary: Summary, lang: str = "zh") -> str:
+    """结论 with the count that decides the exit code (also `audit -q`)."""
+    code = int(summary.exit_code)
+    if summary.exit_code == ExitCode.FINDINGS:
+        n, h = at_or_above(summary)
+        return MSG("verdict.fail_line", lang, n=n, h=h, fail_on=summary.fail_on, code=code)
+    if summary.exit_code == ExitCode.INCOMPLETE:  # aggregate.incomplete_families
+        sep = ", " if lang == "en" else "、"
+        return MSG("verdict.incomplete_line", lang, code=code, families=sep.join(
+            family_label(f, lang) for f in summary.incomplete_families))
+    return MSG("verdict.ok_line", lang, fail_on=summary.fail_on, code=code)
+
+
+def counts_line(summary: Summary, lang: str = "zh") -> str:
+    """Violated findings (households) per severity, e.g. 未达标 8 条（7 户）、风险 ..."""
+    sev = summary.by_severity
+    parts = [MSG("verdict.count", lang, label=label("severity", s.value, lang),
+                 n=int(sev.loc[s.value, "violated_findings"]),
+                 h=int(sev.loc[s.value, "violated_households"]))
+             for s in SEVERITY_ORDER]
+    return MSG("verdict.counts", lang, counts=("、" if lang != "en" else ", ").join(parts))
+
+
+NOT_RUN_CODES = 4  # rule codes shown per family of rules not run; the rest are counted
+NOT_RUN_COLUMNS = 3  # absent columns named per family; the rest are counted
+
+
+def _first(items: list[str], most: int, lang: str, key: str = "codes_more") -> str:
+    sep = "、" if lang != "en" else ", "
+    if len(items) <= most:
+        return sep.join(items)
+    return MSG(key, lang, codes=sep.join(items[:most]), n=len(items), more=len(items) - most)
+
+
+def not_run_groups(not_run: list[RuleNotRun], year: int, lang: str = "zh") -> list[str]:
+    """Rules not run, one line per rule family (in the report's family order): the codes and
+    why (the columns the input lacks; parameters without a value that year; member rows
+    missing). A 2014-2020 export's many monitoring-era rules make one line, not one each."""
+    order = {f.value: i for i, f in enumerate(Family)}
+    by_family: dict[str, list[RuleNotRun]] = {}
+    for item in sorted(not_run, key=lambda n: order.get(n.rule.family, len(order))):
+        by_family.setdefault(item.rule.family, []).append(item)
+    lines = []
+    for family, items in by_family.items():
+        columns = list(dict.fromkeys(label for n in items if n.reason == FIELDS_ABSENT
+                                     for label in n.labels))
+        why = []
+        if columns:
+            why.append(MSG("not_run.columns", lang,
+                           names=_first(columns, NOT_RUN_COLUMNS, lang, "columns_more")))
+        params = sum(n.reason == PARAMS_MISSING for n in items)
+        if params:
+            why.append(MSG("not_run.params", lang, n=params, year=year))
+        members = sum(n.reason == MEMBERS_MISSING for n in items)
+        if members:
+            why.append(MSG("not_run.members", lang, n=members))
+        lines.append(MSG("not_run.family", lang, family=family_label(family, lang),
+                         n=len(items), codes=_first([n.code for n in items], NOT_RUN_CODES,
+                                                    lang),
+                         why=("；" if lang != "en" else "; ").join(why)))
+    return lines
+
+
+def other_notes(result: AuditResult, summary: Summary, lang: str = "zh") -> list[str]:
+    """The run's notes less the engine's one note per rule not run (summarised by
+    :func:`not_run_groups`; the JSON report and 规则说明 keep each one)."""
+    reasons = tuple(not_run_reason(n, result.year, lang) for n in result.not_run)
+    return [str(n) for n in summary.notes if not (reasons and str(n).endswith(reasons))]
