@@ -1,10 +1,10 @@
 """Regenerate docs/practice-checks.md: every practitioners' check and the rules covering it.
 
-    python docs/make_practice_checks.py [path/to/practice-checks.tsv]
+    python docs/make_practice_checks.py path/to/practice-checks.tsv
 
 The checks are those of the public Guizhou data-check tool Gzuwkj/fuping (one per rule file,
-paraphrased in the project's shared domain notes, ../shared/domain/practice-checks.tsv by
-default). A check is covered by the shipped rules whose `practice:` lists its number (or its
+paraphrased one per line in a TSV ledger kept with the project's domain notes: file, number,
+theme, check). A check is covered by the shipped rules whose `practice:` lists its number (or its
 file name, where two files share a number); a check no rule covers is listed with the reason
 in LEFT_OUT below. tests/engine/test_practice_checks.py keeps the document and the rules in
 step without needing the TSV.
@@ -17,11 +17,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TSV = ROOT.parent / "shared" / "domain" / "practice-checks.tsv"
 OUT = ROOT / "docs" / "practice-checks.md"
 
-PHONE = ("needs a phone number: exitcheck never loads phone or bank columns (privacy; "
-         "rules/fields.yaml `sensitive`)")
+PHONE = ("needs a phone number: not written yet (phone columns are sensitive fields, masked in "
+         "every output: rules/fields.yaml `sensitive`)")
 # Checks deliberately not written as rules, by the practitioners' file name.
 LEFT_OUT: dict[str, str] = {
     "rules/2_01_013.py": PHONE,
@@ -93,7 +92,9 @@ def render(checks: list[dict[str, str]], covered: dict[str, list[str]]) -> str:
 
 
 def main() -> None:
-    tsv = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_TSV
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    tsv = Path(sys.argv[1])
     OUT.write_text(render(load_checks(tsv), coverage()), encoding="utf-8")
     print(f"wrote {OUT}")
 

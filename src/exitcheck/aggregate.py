@@ -250,7 +250,7 @@ def _area_table(households: pd.DataFrame, flags: pd.DataFrame, keys: list[str]) 
     table["failing_share"] = _share(table["failing"], table["households"])
     table["at_risk_share"] = _share(table["at_risk"], table["households"])
     table["data_error_share"] = _share(table["data_errors"], table["households"])
-    # 错退 candidates: exited households that fail an exit criterion (POLICY.md §3).
+    # 错退 candidates: exited households that fail an exit criterion (docs/policy.md §3).
     table["exited_failing_share"] = _share(table["exited_failing"], table["exited"])
     return table.reset_index()
 

@@ -1,7 +1,7 @@
 """What a run is about (income year, as-of date, province): from options, else from the data.
 
 One place for this so that audit, explain and the batch runners agree. Never today's date: the
-year comes from --year, --as-of, or the years the data itself names (POLICY.md §2).
+year comes from --year, --as-of, or the years the data itself names (docs/policy.md §2).
 """
 
 from __future__ import annotations

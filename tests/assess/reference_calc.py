@@ -5,7 +5,7 @@ the textbook sums (Lohr, *Sampling: Design and Analysis*, 2nd ed., §9.1 and §6
 with-replacement PSU variance; R ``survey::svyratio``); the Beta and Student-t distribution
 functions are integrated with composite Simpson's rule on their densities (instead of the
 continued fraction that exitcheck uses), and quantiles are found by bisection. The
-Korn–Graubard steps follow POLICY.md §9.1.3 item 4 (R ``svyciprop(method = "beta")`` with the
+Korn–Graubard steps follow docs/policy.md §9.1.3 item 4 (R ``svyciprop(method = "beta")`` with the
 NCHS truncation at n and the nominal n at p = 0).
 
 Run as a script to print the reference values for a design file (JSON list of rows with

@@ -233,7 +233,7 @@ def test_empty_frames(ctx: EvalContext) -> None:
 
 
 def test_no_eval_or_query_in_the_engine() -> None:
-    """The expression text only ever reaches ast.parse (ARCHITECTURE.md §3)."""
+    """The expression text only ever reaches ast.parse (docs/rules.md: no eval, no exec)."""
     import ast
     from pathlib import Path
 

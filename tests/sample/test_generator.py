@@ -105,7 +105,7 @@ def test_schooling_consistent_with_age(national):
     assert primary["school_status"].str.startswith("小学").all()
     assert (clean.loc[clean["age"] < 6, "school_status"].isin(["学龄前儿童", "学前教育"])).all()
     assert not clean.loc[clean["age"] <= 11, "education_level"].isin(["初中", "高中"]).any()
-    # 16-22 never "primary or less" (POLICY.md §6)
+    # 16-22 never "primary or less" (docs/policy.md §6)
     assert not clean.loc[clean["age"].between(16, 22), "education_level"].isin(
         ["小学", "文盲或半文盲"]).any()
     out = f[f["member_id"].isin(truth.members_with(t.OUT_OF_SCHOOL))]
@@ -224,7 +224,7 @@ def test_risk_flags_match_data(national):
     working = f["age"].between(16, 59) & f["labour_skill"].isin(["普通劳动力", "技能劳动力"])
     has = working.groupby(f["household_id"]).any()
     assert set(has.index[~has]) == set(truth.households_with(t.NO_WORKING_AGE_LABOUR))
-    # POLICY.md §6: a healthy 16-59-year-old is never 无劳动力
+    # docs/policy.md §6: a healthy 16-59-year-old is never 无劳动力
     healthy = f["age"].between(16, 59) & (f["health"] == "健康")
     assert not (healthy & (f["labour_skill"] == "无劳动力")).any()
 

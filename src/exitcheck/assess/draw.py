@@ -1,4 +1,4 @@
-"""Two-stage stratified selection by permanent random numbers (POLICY.md §9.2).
+"""Two-stage stratified selection by permanent random numbers (docs/policy.md §9.2).
 
 Stage 1: villages within village-type strata. ``villages`` in total are allocated to the strata
 proportionally to their number of villages (largest-remainder / Hamilton rounding, at least one
@@ -27,13 +27,13 @@ from exitcheck.assess.frame import HH_EXITED, HH_MONITORED, HH_ORDINARY, HH_OTHE
 from exitcheck.errors import UsageError
 
 DEFAULT_RATES: dict[str, float] = {
-    # Provincial practice (POLICY.md §7, §9.1.2): every exited and poor household of a sampled
+    # Provincial practice (docs/policy.md §7, §9.1.2): every exited and poor household of a sampled
     # village, monitored households likewise, 20 % of ordinary households, ≤ 200 per village.
     HH_EXITED: 1.0, HH_POOR: 1.0, HH_MONITORED: 1.0, HH_ORDINARY: 0.2, HH_OTHER: 0.0,
 }
 DEFAULT_CAP = 200
 DEFAULT_RESERVES = 3
-DEFAULT_VILLAGES = 29  # national checks, 2018: ≈ 29 villages per county (POLICY.md §9.1.2)
+DEFAULT_VILLAGES = 29  # national checks, 2018: ≈ 29 villages per county (docs/policy.md §9.1.2)
 
 
 @dataclass

@@ -5,7 +5,7 @@ households within villages by type. Weights: w = (N_h / n_h) × (N_vt / m_vt), m
 households of the village-type cell that answered the item (sample households and reserves used
 in their place), so that a missing visit is compensated within its cell.
 
-Estimator (POLICY.md §9.1.3; R ``survey::svyratio``): r = Σ w y / Σ w x. Variance by Taylor
+Estimator (docs/policy.md §9.1.3; R ``survey::svyratio``): r = Σ w y / Σ w x. Variance by Taylor
 linearisation with the with-replacement PSU approximation:
 
     z_k  = w_k (y_k − r x_k) / X̂,     X̂ = Σ w x
@@ -236,7 +236,7 @@ def composite_incidence(book: DrawBook, wrong: Measure, missed: Measure, rural: 
     """综合贫困发生率 = (未脱贫 + 漏评率 × 非建档立卡人口 + 错退率 × 已脱贫人口) / 乡村人口.
 
     Standard error from (N_out² v(漏评率) + N_exit² v(错退率)) / N_rural² (the covariance of the
-    two rates left out; POLICY.md §9.1.3 item 6). The upper bound puts each rate at its own
+    two rates left out; docs/policy.md §9.1.3 item 6). The upper bound puts each rate at its own
     one-sided upper bound — conservative, and unlike value + t·se it stays informative when
     both rates are 0 (their variance is then 0).
     """

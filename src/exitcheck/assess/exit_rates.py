@@ -1,7 +1,7 @@
 """Village, township and county exit: registered, remaining poor, exited, failing, at-risk
 persons, poverty incidence (贫困发生率) with its stated denominator, and the exit verdict.
 
-Incidence = remaining poor persons / rural population (POLICY.md §3). The denominator is never
+Incidence = remaining poor persons / rural population (docs/policy.md §3). The denominator is never
 guessed; per row it is, in this order:
 
 1. ``--population`` file: a CSV/xlsx with 县/乡镇/村/人口 (a row with a blank 村 is a township,

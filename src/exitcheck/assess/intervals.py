@@ -4,7 +4,7 @@ Standard library only (math.lgamma, math.erfc): no scipy at run time. The regula
 beta function is evaluated by its continued fraction (modified Lentz; Press et al., *Numerical
 Recipes*, 3rd ed., §6.4), quantiles by bisection to ~1e-15.
 
-Bounds for a proportion (POLICY.md §9.1, item 4):
+Bounds for a proportion (docs/policy.md §9.1, item 4):
 
 - Clopper–Pearson (exact binomial, "beta" in R ``binom.test``): upper(x, n) is the Beta(x + 1,
   n − x) quantile, lower(x, n) the Beta(x, n − x + 1) quantile; x and n may be non-integer

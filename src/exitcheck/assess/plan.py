@@ -1,4 +1,4 @@
-"""Sample-size planning for a one-sided bound below a maximum rate (POLICY.md §9.1.3 item 5).
+"""Sample-size planning for a one-sided bound below a maximum rate (docs/policy.md §9.1.3 item 5).
 
 Zero findings: the Clopper–Pearson upper bound at 0 of n is 1 − α^(1/n); it is below p₀ when
 n_eff ≥ ln α / ln(1 − p₀), so n = deff × ln α / ln(1 − p₀) persons (α = 1 − level). With an

@@ -4,7 +4,7 @@ The selection of a field-visit sample must be re-derivable years later on any ma
 seed, the year and the registry alone, so it uses no library random stream (NumPy promises the
 same stream only for the same build on the same machine). Each unit gets a fixed number from a
 cryptographic hash; within a stratum the n smallest are taken, the next k are the reserves
-(the permanent-random-number method of statistical offices; POLICY.md §9.2).
+(the permanent-random-number method of statistical offices; docs/policy.md §9.2).
 
 Exact definition (docs/assessor-guide.md repeats it so that anyone can re-derive a sample):
 

@@ -16,7 +16,7 @@ from exitcheck.sample.vocab import MONITORING_CATEGORIES, RISK_WEIGHTS, RISKS
 
 Style = Literal["national", "monitoring"]
 WORKING = ("普通劳动力", "技能劳动力")
-# The monitoring system started in 2021 (POLICY.md §4): identification months from March 2021.
+# The monitoring system started in 2021 (docs/policy.md §4): identification months from March 2021.
 MONITORING_START_MONTH = 2021 * 12 + 2
 
 
@@ -180,7 +180,7 @@ def _out_of_pocket(rng: np.random.Generator, hh: pd.DataFrame) -> np.ndarray:
 
 def _household_flags(rng: np.random.Generator, hh: pd.DataFrame, style: str,
                      mem: pd.DataFrame) -> None:
-    """Baseline housing, water, food flags: all exit conditions met (POLICY.md §1)."""
+    """Baseline housing, water, food flags: all exit conditions met (docs/policy.md §1)."""
     n = len(hh)
     if style == "monitoring":
         hh["dangerous_house"] = "否"
@@ -288,7 +288,7 @@ def _odd_spellings(truth: t.GroundTruth, plan: dict[str, np.ndarray], frame: pd.
 
 
 def _risks(truth: t.GroundTruth, frame: pd.DataFrame, age: np.ndarray) -> None:
-    """Return-to-poverty signals as they stand in the final data (POLICY.md §4)."""
+    """Return-to-poverty signals as they stand in the final data (docs/policy.md §4)."""
     heads = frame.drop_duplicates("household_id").set_index("household_id")
     gross = heads[["wage_income", "business_income", "property_income",
                    "transfer_income"]].sum(axis=1)

@@ -32,7 +32,7 @@ def build(rng: np.random.Generator, target_pc: np.ndarray, size_stated: np.ndarr
           elders: np.ndarray, workers: np.ndarray, attribute: np.ndarray,
           transfer_heavy: np.ndarray) -> pd.DataFrame:
     """Components whose identity holds exactly: 纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性
-    − 生产经营性支出, 人均纯收入 = 纯收入 / 家庭人口数 (POLICY.md §5), rounded to 0.01."""
+    − 生产经营性支出, 人均纯收入 = 纯收入 / 家庭人口数 (docs/policy.md §5), rounded to 0.01."""
     n = len(target_pc)
     out = pd.DataFrame({
         "family_planning_income": _amount(rng, n, 0.10, 600, 1920),

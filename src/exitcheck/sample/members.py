@@ -213,7 +213,7 @@ def _health_labour(rng: np.random.Generator, age: np.ndarray) -> tuple[np.ndarra
         default=np.select([u < 0.45, u < 0.85, u < 0.92], ["健康", "长期慢性病", "患大病"], "残疾"),
     ).astype(object)
     sick = np.isin(health, ["患大病", "残疾"])
-    # POLICY.md §6: a healthy 16-59-year-old is never 无劳动力 (students included).
+    # docs/policy.md §6: a healthy 16-59-year-old is never 无劳动力 (students included).
     labour = np.select(
         [age < 16,
          sick & (v < 0.6), sick,

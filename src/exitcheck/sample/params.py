@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# The parameter each export style's income line comes from (POLICY.md §2).
+# The parameter each export style's income line comes from (docs/policy.md §2).
 LINE_PARAM = {"national": "exit_income_line", "monitoring": "monitoring_income_line"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-# Planted defects: each should be found by the audit (rule family in brackets, POLICY.md).
+# Planted defects: each should be found by the audit (rule family in brackets, docs/policy.md).
 INCOME_BELOW_LINE = "income_below_line"  # exited (脱贫户) but per-capita income <= line [INC]
 OUT_OF_SCHOOL = "out_of_school"  # child 6-15 失学或辍学 [EDU] (member)
 NO_MEDICAL_INSURANCE = "no_medical_insurance"  # member in no basic medical scheme [MED] (member)
@@ -44,7 +44,7 @@ GRADE_SUFFIX = "grade_suffix"  # 危房级别 written "C级" (a rebuilt C house:
 CHECK_MARK = "check_mark"  # a 是/否 flag written "√"
 
 # Risk flags derived from the final data (not planted one by one): return-to-poverty signals.
-TRANSFER_DOMINANT = "transfer_dominant"  # 转移性收入 > half of gross income (POLICY.md §4)
+TRANSFER_DOMINANT = "transfer_dominant"  # 转移性收入 > half of gross income (docs/policy.md §4)
 NO_WORKING_AGE_LABOUR = "no_working_age_labour"  # no member 16-59 with 普通/技能劳动力
 TRANSFER_SHARE = 0.5  # the share used for TRANSFER_DOMINANT in this ground truth
 

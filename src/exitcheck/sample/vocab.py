@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Common surnames, most frequent first (weights roughly follow national frequency; POLICY.md §5
+# Common surnames, most frequent first (weights roughly follow national frequency; docs/policy.md §5
 # does not need exact shares, only realistic-looking names).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -45,7 +45,7 @@ ETHNICITIES: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
     "51": (("汉族", "彝族", "藏族"), (0.97, 0.02, 0.01)),
 }
 
-# Value sets (POLICY.md §5).
+# Value sets (docs/policy.md §5).
 RELATIONS = (
     "户主", "配偶", "之子", "之女", "之儿媳", "之女婿", "之孙子", "之孙女", "之父母", "其他",
 )
@@ -61,5 +61,5 @@ RISKS = ("因病", "因残", "因学", "缺劳动力", "因务工就业不稳", 
 RISK_WEIGHTS = (0.30, 0.15, 0.10, 0.15, 0.15, 0.05, 0.02, 0.08)
 MONITORING_CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 
-# The county generated when only a province is given (POLICY.md's running examples).
+# The county generated when only a province is given (the running examples of docs/policy.md).
 DEFAULT_COUNTY: dict[str, str] = {"51": "511602", "52": "522327", "50": "500242"}

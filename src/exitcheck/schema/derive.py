@@ -63,7 +63,7 @@ def ages(birth: pd.Series, as_of: date) -> pd.Series:
 def add_age(registry: Registry, as_of: date) -> Registry:
     """A copy of ``registry`` with members' ``age`` at ``as_of`` and ``as_of`` set.
 
-    The as-of date is an input (POLICY.md §2: default 31 December of --year), never today.
+    The as-of date is an input (docs/policy.md §2: default 31 December of --year), never today.
     """
     members = registry.members.copy()
     members["age"] = ages(members["birth_date"], as_of) if "birth_date" in members else pd.array(

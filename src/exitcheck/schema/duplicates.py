@@ -13,7 +13,7 @@ DUPLICATE_ID_ACROSS_HOUSEHOLDS = "duplicate_id_across_households"
 def duplicate_id_issues(
     members: pd.DataFrame, parsed: tuple[pd.Series, pd.Series] | None = None
 ) -> pd.DataFrame:
-    """One issue per member whose ID number also appears in another household (POLICY.md §6).
+    """One issue per member whose ID number also appears in another household (docs/policy.md §6).
 
     IDs are compared on their 18-character core (registry suffixes dropped); blanks and
     placeholders (999999…) are left to their own rules. ``detail`` lists every household holding

@@ -3,7 +3,7 @@
 18 characters: 6-digit area code (first two = province), 8-digit birth date, 3-digit sequence
 (odd = male), ISO 7064 MOD 11-2 check character (0-9 or X). Old 15-digit numbers: 6-digit area,
 6-digit birth date (19yymmdd), 3-digit sequence (last digit odd = male), no check character.
-Registry IDs of 20 or 22 characters are an 18-character ID plus a suffix (POLICY.md §5).
+Registry IDs of 20 or 22 characters are an 18-character ID plus a suffix (docs/policy.md §5).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def province(ids: pd.Series) -> pd.Series:
 
 def is_placeholder(ids: pd.Series) -> pd.Series:
     """Stand-in numbers typed when the real one is unknown: one repeated digit, or a
-    999999/000000 area code (POLICY.md §6: "invalid/missing ID (incl. placeholder 999999)")."""
+    999999/000000 area code (docs/policy.md §6: "invalid/missing ID (incl. placeholder 999999)")."""
     return id_facts(ids)["placeholder"]
 
 
