@@ -17,6 +17,7 @@ from exitcheck.assess.bunching import (
     bin_index,
     compute_bunching,
     fit_counts,
+    fit_variance,
     poisson_upper,
 )
 
@@ -45,6 +46,16 @@ def test_fit_recovers_a_quadratic_outside_and_inside_the_window() -> None:
     counts[window] += 50  # the window does not enter the fit
     fitted = fit_counts(np.column_stack([counts, truth]), SPEC)
     assert np.allclose(fitted[:, 0], truth) and np.allclose(fitted[:, 1], truth)
+
+
+def test_fit_variance_grows_with_the_scatter_around_the_fit() -> None:
+    n = 2 * SPEC.half_bins
+    x = (np.arange(n) - SPEC.half_bins + 0.5) * SPEC.bin_width
+    smooth = 20 + 10 * x
+    wobble = np.where(np.arange(n) % 2 == 0, 3.0, -3.0)
+    var = fit_variance(np.column_stack([smooth, smooth + wobble, smooth + 2 * wobble]), SPEC)
+    assert var[0] == pytest.approx(0, abs=1e-9)
+    assert var[1] > 0 and var[2] == pytest.approx(4 * var[1])  # scales with s²
 
 
 def test_bins_edges_and_outside() -> None:
@@ -77,7 +88,9 @@ def test_excess_mass_counts_the_moved_households() -> None:
     assert v.loc["聚", "excess"] == pytest.approx(15) and v.loc["聚", "missing_below"] == \
         pytest.approx(15)
     assert v.loc["聚", "excess_ratio"] == pytest.approx(0.75)
-    assert v.loc["聚", "p_value"] == pytest.approx(poisson_upper(35, 20))
+    assert v.loc["聚", "fit_variance"] == pytest.approx(0, abs=1e-9)  # an exact fit
+    normal = 0.5 * math.erfc(15 / math.sqrt(20) / math.sqrt(2))
+    assert v.loc["聚", "p_value"] == pytest.approx(max(poisson_upper(35, 20), normal))
     assert v.loc["聚", "verdict"] == FLAGGED
     assert v.loc["小", "verdict"] == NOT_EVALUABLE  # 40 households < 50
     assert v.loc["聚", "exited_above"] == 35

@@ -6,7 +6,8 @@ Incomes are taken relative to the line, r = 人均纯收入 / line, and counted 
 by least squares to the bin counts outside the window [1 − window, 1 + window) (Chetty, Friedman,
 Olsen and Pistaferri 2011; Kleven 2016) and gives the counterfactual count ĉ_j of each bin in
 the window. Above the line: observed O = Σ c_j and fitted E = Σ ĉ_j over the window bins at or
-above 1; excess B = O − E, excess ratio b = B / E, one-sided p-value P(X ≥ O) for X ~ Poisson(E).
+above 1; excess B = O − E, excess ratio b = B / E; p-value the larger of P(X ≥ O) for
+X ~ Poisson(E) and the normal tail of z = B / √(E + V), V the fit's prediction variance.
 A place is flagged when p < alpha and b ≥ min_excess, with at least min_households in range.
 All places are fitted at once (numpy.polyfit takes one column per place).
 """
@@ -93,6 +94,23 @@ def fit_counts(counts: np.ndarray, spec: BunchingSpec) -> np.ndarray:
     return np.clip(powers @ coef, 0.0, None)
 
 
+def fit_variance(counts: np.ndarray, spec: BunchingSpec) -> np.ndarray:
+    """Per place, the variance of the fitted count summed over the window bins above the line
+    (OLS prediction variance g'(X'X)⁻¹g · s², s² from the residuals of the bins fitted)."""
+    n_bins = 2 * spec.half_bins
+    h, w = spec.half_bins, spec.window_bins
+    centers = (np.arange(n_bins) - h + 0.5) * spec.bin_width
+    outside = (np.arange(n_bins) < h - w) | (np.arange(n_bins) >= h + w)
+    degree = min(spec.degree, int(outside.sum()) - 1)
+    x = np.vander(centers[outside], degree + 1)
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    coef = xtx_inv @ x.T @ counts[outside]
+    dof = max(int(outside.sum()) - (degree + 1), 1)
+    s2 = ((counts[outside] - x @ coef) ** 2).sum(axis=0) / dof
+    g = np.vander(centers[h: h + w], degree + 1).sum(axis=0)
+    return np.asarray(float(g @ xtx_inv @ g) * s2, dtype="float64")
+
+
 @dataclass
 class Bunching:
     """One row per place (``table``), the bin counts and fits of each place (``bins``)."""
@@ -107,6 +125,7 @@ class Bunching:
     region: str | None
     notes: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
+    line_source: str = ""  # the source of the line's value (rules/params)
 
 
 def compute_bunching(households: pd.DataFrame, exited: pd.Series, line: float,
@@ -150,11 +169,16 @@ def compute_bunching(households: pd.DataFrame, exited: pd.Series, line: float,
     table["excess_ratio"] = (table["excess"] / table["expected_above"]).where(
         table["expected_above"] > 0)
     table["missing_below"] = table["expected_below"] - table["below"]
-    table["z"] = (table["excess"] / np.sqrt(table["expected_above"])).where(
-        table["expected_above"] > 0)
-    # one p-value per place (places, not households)
-    table["p_value"] = [poisson_upper(o, e) for o, e in zip(
-        table["above"], table["expected_above"], strict=True)]
+    # z with the Poisson variance of the count and the variance of the fit itself
+    table["fit_variance"] = fit_variance(counts, spec) if counts.shape[1] else 0.0
+    spread = np.sqrt(table["expected_above"] + table["fit_variance"])
+    table["z"] = (table["excess"] / spread).where(spread > 0)
+    normal_p = table["z"].map(lambda z: 0.5 * math.erfc(z / math.sqrt(2)), na_action="ignore")
+    # one p-value per place (places, not households): the larger of the Poisson tail and the
+    # normal tail of z, so that a noisy fit does not make a village look significant
+    poisson_p = pd.Series([poisson_upper(o, e) for o, e in zip(
+        table["above"], table["expected_above"], strict=True)], index=table.index)
+    table["p_value"] = np.fmax(poisson_p, normal_p.astype("float64"))
     evaluable = table["households"] >= spec.min_households
     flagged = evaluable & (table["p_value"] < spec.alpha) & (
         table["excess_ratio"].fillna(np.inf) >= spec.min_excess)
@@ -207,10 +231,11 @@ def run_bunching(snap: Snapshot, store: ParamStore, *, line_param: str | None = 
     exited = snap.populations["exited"] if "exited" in snap.populations.columns else pd.Series(
         False, index=h.index)
     table, counts, fitted = compute_bunching(h, exited, line, spec)
-    notes = [f"{name} = {line:g}（{resolved.source}）"]
-    notes_en = [f"{name} = {line:g} ({resolved.source})"]
+    notes: list[str] = []
+    notes_en: list[str] = []
     missing = int(pd.to_numeric(h["per_capita_net_income"], errors="coerce").isna().sum())
     if missing:
         notes.append(f"{missing} 户人均纯收入为空或不是数字，未计入")
-        notes_en.append(f"{missing} households without a numeric per-capita income left out")
-    return Bunching(table, counts, fitted, spec, line, name, year, region, notes, notes_en)
+        notes_en.append(f"{missing} household(s) without a numeric per-capita income left out")
+    return Bunching(table, counts, fitted, spec, line, name, year, region, notes, notes_en,
+                    resolved.source)
