@@ -13,6 +13,7 @@ import numpy as np
 from exitcheck.assess.bunching import LEVELS, VERDICT_LABELS, Bunching
 from exitcheck.assess.exit_rates import LEVEL_LABELS
 from exitcheck.assess.workbook import write_table
+from exitcheck.report.mask import mask_any
 
 MAX_CHARTS = 60  # flagged villages drawn; the table lists every one
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -46,7 +47,7 @@ def rows(result: Bunching, lang: str) -> list[dict[str, Any]]:
             row[str(k)] = v
         row["level_label"] = LEVEL_LABELS[str(rec["level"])][i]
         row["verdict_label"] = VERDICT_LABELS[str(rec["verdict"])][i]
-        out.append(row)
+        out.append(mask_any(row))  # a place name may hold an ID (hostile input)
     return out
 
 
@@ -55,6 +56,7 @@ def to_json(result: Bunching, lang: str) -> dict[str, Any]:
     return {
         "kind": "exitcheck.bunching", "version": 1, "year": result.year,
         "region": result.region, "line_param": result.line_param, "line": result.line,
+        "line_source": result.line_source,
         "parameters": {"bunching_bin_width": s.bin_width, "bunching_fit_range": s.fit_range,
                        "bunching_window": s.window, "bunching_poly_degree": s.degree,
                        "bunching_alpha": s.alpha, "bunching_min_excess": s.min_excess,
@@ -108,7 +110,8 @@ def write_workbook(result: Bunching, path: Path, lang: str, inputs: list[Path]) 
         ws.set_column(3, len(COLUMNS) - 2, 11)
         ws.set_column(len(COLUMNS) - 1, len(COLUMNS) - 1, 22)
         s = result.spec
-        lines = [f"bin {s.bin_width:g} · range ±{s.fit_range:g} · window ±{s.window:g} · "
+        lines = [f"{result.line_param} = {result.line:g}: {result.line_source}",
+                 f"bin {s.bin_width:g} · range ±{s.fit_range:g} · window ±{s.window:g} · "
                  f"degree {s.degree} · alpha {s.alpha:g} · min excess {s.min_excess:g} · "
                  f"min households {s.min_households}",
                  *(f"· {n}" for n in (result.notes_en if en else result.notes))]
@@ -188,7 +191,7 @@ def render(result: Bunching, console: Any, lang: str, outputs: dict[str, Path]) 
                              justify="left" if key in ("level_label", "place") else "right")
         for r in shown:
             place = inert(" ".join(x for x in (r["township"], r["village"]) if x)) or "—"
-            table.add_row(r["level_label"], Text(place[:24]), str(r["below"]), str(r["above"]),
+            table.add_row(r["level_label"], Text(place[:16]), str(r["below"]), str(r["above"]),
                           f"{r['expected_above']:.1f}", f"{r['p_value']:.1e}")
         console.print(table)
     for note in result.notes_en if en else result.notes:

@@ -67,7 +67,9 @@ def to_json(diff: Diff, lang: str, show_ids: bool, limits: dict[str, int],
                 "year": snap.scope.year, "region": snap.scope.region,
                 "households": snap.registry.n_households, "members": snap.registry.n_members}
 
-    return {
+    from exitcheck.report.mask import mask_any
+
+    return mask_any({  # file and place names may hold an ID too
         "kind": "exitcheck.diff", "version": 1,
         "old": side(diff.old), "new": side(diff.new),
         "parameters": {"diff_income_drop_ratio": diff.params.income_drop_ratio,
@@ -79,7 +81,7 @@ def to_json(diff: Diff, lang: str, show_ids: bool, limits: dict[str, int],
         "changes": records,
         "notes": diff.notes_en if lang == "en" else diff.notes,
         "ids_masked": not show_ids,
-    }
+    }, show_ids=show_ids)  # type: ignore[no-any-return]
 
 
 def write_json(data: dict[str, Any], path: Path | None, inputs: list[Path]) -> str:
@@ -102,6 +104,11 @@ def write_workbook(diff: Diff, path: Path, lang: str, show_ids: bool, inputs: li
     rows = shown_changes(diff, lang, show_ids)
     keys = [c[0] for c in COLUMNS]
     heads = [c[i] for c in COLUMNS]
+    from exitcheck.report.mask import mask_any
+
+    def safe(value: Any) -> Any:
+        return mask_any(value, show_ids=show_ids)
+
     with atomic_output(path, inputs=inputs) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                             "strings_to_urls": False,
@@ -111,9 +118,9 @@ def write_workbook(diff: Diff, path: Path, lang: str, show_ids: bool, inputs: li
         ws = wb.add_worksheet(sheet_name("概要" if not en else "summary", used))
         ws.write_string(0, 0, "年度比对" if not en else "Year-over-year changes")
         summary = [
-            ["旧数据" if not en else "old", diff.old.label, diff.old.scope.year,
+            ["旧数据" if not en else "old", safe(diff.old.label), diff.old.scope.year,
              diff.old.registry.n_households, diff.old.registry.n_members],
-            ["新数据" if not en else "new", diff.new.label, diff.new.scope.year,
+            ["新数据" if not en else "new", safe(diff.new.label), diff.new.scope.year,
              diff.new.registry.n_households, diff.new.registry.n_members],
         ]
         row = write_table(ws, 2, ["", "文件" if not en else "files", "年度" if not en else "year",
@@ -135,7 +142,7 @@ def write_workbook(diff: Diff, path: Path, lang: str, show_ids: bool, inputs: li
                  *(f"超过上限 {k}: {n} > {lim}" if not en else f"over the limit {k}: {n} > {lim}"
                    for k, n, lim in over)]
         for k, line in enumerate(lines, start=row + 1):
-            ws.write_string(k, 0, line)
+            ws.write_string(k, 0, safe(line))
         ws.set_column(0, 0, 22)
         ws.set_column(1, 1, 40)
         ws.set_column(2, 4, 12)
