@@ -80,3 +80,40 @@ def test_ragged_rows_and_quoted_commas(tmp_path: Path) -> None:
     [table] = read_tables(path)
     assert table.columns == ["姓名", "住址", "备注"]
     assert table.data.values.tolist() == [["张三", "某县,某乡", None], ["李四", "某村", "有,逗号"]]
+
+
+_RECTANGULAR = [
+    "户编号,姓名,证件号码,人均纯收入（元）\n"
+    "5101,张三,510100199001011234,4000\n"
+    "5101,李四,510100199203041221,\n"
+    ",,,\n"
+    "合 计,,,4000\n"
+    "户编号,姓名,证件号码,人均纯收入（元）\n"
+    '5102,"王,五",  ,"3,750元"\r\n'
+    "5102,  ,510100199001011234,\"多\n行\"\r",
+    "a;b;c\n1;2;3\n \t; ;\n4;5;6\n",
+]
+
+
+@pytest.mark.parametrize("text", _RECTANGULAR)
+def test_arrow_csv_reads_what_the_pandas_path_reads(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from exitcheck.io import csvfile
+
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    [arrow] = read_tables(path)
+    assert arrow.reader == "pyarrow.csv"
+    monkeypatch.setattr(csvfile, "_arrow_columns", lambda *a: None)
+    [grid] = read_tables(path)
+    assert grid.reader == "pandas.csv"
+    for key in ("columns", "column_letters", "title_rows", "header_rows", "rows_read", "notes"):
+        assert getattr(arrow, key) == getattr(grid, key), key
+    assert arrow.rows.tolist() == grid.rows.tolist()
+    assert arrow.skipped.to_dict("list") == grid.skipped.to_dict("list")
+    for col in grid.columns:
+        a = [None if pd.isna(v) else v for v in arrow.data[col]]
+        assert a == grid.data[col].tolist(), col
