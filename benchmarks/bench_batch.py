@@ -200,15 +200,22 @@ def bench_files(work: Path, lines: list[str]) -> dict[str, float]:
     return results[2]
 
 
+def dataset_run(root: Path, work: Path, name: str) -> tuple[int, dict[str, float]]:
+    """(members, measures) of `exitcheck audit DATASET --out-dir --jobs 2` on a partitioned set."""
+    members = sum(pq.read_metadata(p).num_rows for p in root.glob("*/part.parquet"))
+    out = work / name
+    out.mkdir()
+    m = run(["audit", str(root), "--out-dir", str(out / "o"), "--json", str(out / "r.json"),
+             "--jobs", "2", "--quiet"], out)
+    print(f"{name}: {m}", flush=True)
+    m["findings"] = pq.read_metadata(out / "o" / "汇总_核查结果_明细.parquet").num_rows
+    return members, m
+
+
 def bench_province(work: Path, lines: list[str]) -> dict[str, float]:
     root = make_partitioned(PROVINCE_COUNTIES, PROVINCE_MEMBERS, "province_1m")
     single = Path(__file__).resolve().parent / "data" / "county_1m.parquet"
-    members = sum(pq.read_metadata(p).num_rows for p in root.glob("*/part.parquet"))
-    out = work / "province"
-    out.mkdir()
-    batch = run(["audit", str(root), "--out-dir", str(out / "o"), "--json", str(out / "r.json"),
-                 "--jobs", "2", "--quiet"], out)
-    print(f"province batch: {batch}", flush=True)
+    members, batch = dataset_run(root, work, "province")
     base = None
     if single.exists():
         out1 = work / "province_single"
@@ -251,13 +258,8 @@ def bench_nation(work: Path, lines: list[str], counties: int,
     t0 = time.perf_counter()
     root = make_partitioned(counties, 10 * PROVINCE_MEMBERS, f"nation_{counties}")
     made = time.perf_counter() - t0
-    members = sum(pq.read_metadata(p).num_rows for p in root.glob("*/part.parquet"))
-    out = work / "nation"
-    out.mkdir()
-    m = run(["audit", str(root), "--out-dir", str(out / "o"), "--json", str(out / "r.json"),
-             "--jobs", "2", "--quiet"], out)
-    print(f"nation: {m}", flush=True)
-    findings = pq.read_metadata(out / "o" / "汇总_核查结果_明细.parquet").num_rows
+    members, m = dataset_run(root, work, "nation")
+    findings = int(m["findings"])
     lines += [
         f"### {members:,} members in {counties} county partitions, --jobs 2", "",
         f"Generated in {seconds(made)} (0 when it existed). `exitcheck audit DATASET --out-dir "

@@ -85,3 +85,17 @@ def test_local_cluster_equals_local_run(partitioned: dict[str, Any], tmp_path: P
         assert a.part != b.part
         pd.testing.assert_frame_equal(findings(a), findings(b))
         assert len(findings(a)) == a.findings > 0
+
+
+def test_scheduler_without_the_extra_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from exitcheck.batch.dask_runner import run_dask
+    from exitcheck.errors import UsageError
+    from exitcheck.exitcodes import ExitCode
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(UsageError) as err:
+        run_dask([], "local")
+    assert err.value.exit_code == ExitCode.USAGE
+    assert "exitcheck[dask]" in err.value.message and "exitcheck[dask]" in err.value.message_en
