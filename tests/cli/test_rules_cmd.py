@@ -136,7 +136,8 @@ def test_explain_one_household(cli, sample_xlsx) -> None:
 
 
 def test_explain_lists_rules_the_audit_would_not_run(cli, sample_xlsx) -> None:
-    res = cli("explain", sample_xlsx, "--household", "5116021012010003", "--select", "RISK")
+    res = cli("explain", sample_xlsx, "--household", "5116021012010003", "--select", "RISK",
+              "--full")  # every rule traced (the default prints what did not pass)
     assert res.returncode == 0, res.stderr
     blocks = {b.split()[0]: b for b in res.stdout.split("\n\n") if b.startswith("RISK")}
     # No monitoring line in 2019; the 2019 export has no 合规自付支出 column.

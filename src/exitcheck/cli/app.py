@@ -11,11 +11,13 @@ from typing import Annotated
 import typer
 
 from exitcheck import __version__
+from exitcheck.cli.help import HelpCommand, HelpGroup
 from exitcheck.errors import ExitcheckError
 from exitcheck.exitcodes import ExitCode
 
 app = typer.Typer(
     name="exitcheck",
+    cls=HelpGroup,
     help="脱贫退出核查：审核建档立卡数据是否达到退出标准。 Audit poverty-exit eligibility.",
     no_args_is_help=True,
     add_completion=False,
@@ -79,18 +81,18 @@ def _register() -> None:
         sample_cmd,
     )
 
-    app.command("audit")(audit_cmd.audit)
-    app.command("inspect")(inspect_cmd.inspect)
-    app.command("explain")(explain_cmd.explain)
-    app.add_typer(rules_cmd.rules_app, name="rules")
-    app.add_typer(params_cmd.params_app, name="params")
-    app.command("demo-data")(sample_cmd.sample)
-    app.command("sample", hidden=True)(sample_cmd.sample_alias)  # old name, one release
-    app.command("exit-rates")(exit_rates_cmd.exit_rates)
-    app.command("draw")(draw_cmd.draw)
-    app.command("estimate")(estimate_cmd.estimate)
-    app.command("diff")(diff_cmd.diff)
-    app.command("bunching")(bunching_cmd.bunching)
+    app.command("audit", cls=HelpCommand)(audit_cmd.audit)
+    app.command("inspect", cls=HelpCommand)(inspect_cmd.inspect)
+    app.command("explain", cls=HelpCommand)(explain_cmd.explain)
+    app.add_typer(rules_cmd.rules_app, name="rules", cls=HelpGroup)
+    app.add_typer(params_cmd.params_app, name="params", cls=HelpGroup)
+    app.command("demo-data", cls=HelpCommand)(sample_cmd.sample)
+    app.command("sample", hidden=True, cls=HelpCommand)(sample_cmd.sample_alias)  # old name, one release
+    app.command("exit-rates", cls=HelpCommand)(exit_rates_cmd.exit_rates)
+    app.command("draw", cls=HelpCommand)(draw_cmd.draw)
+    app.command("estimate", cls=HelpCommand)(estimate_cmd.estimate)
+    app.command("diff", cls=HelpCommand)(diff_cmd.diff)
+    app.command("bunching", cls=HelpCommand)(bunching_cmd.bunching)
 
 
 _register()

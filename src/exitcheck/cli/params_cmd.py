@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from exitcheck.cli.choices import Lang
+from exitcheck.cli.help import HelpCommand
 from exitcheck.cli.options import LangOpt, ParamsOpt, RegionOpt, console
 from exitcheck.cli.text import pick
 
@@ -16,7 +17,7 @@ params_app = typer.Typer(
 )
 
 
-@params_app.command("list")
+@params_app.command("list", cls=HelpCommand)
 def list_params(params: ParamsOpt = None, lang: LangOpt = Lang.zh) -> None:
     """列出全部参数 List every parameter."""
     from rich.table import Table
@@ -37,7 +38,7 @@ def list_params(params: ParamsOpt = None, lang: LangOpt = Lang.zh) -> None:
     out.print(table)
 
 
-@params_app.command("show")
+@params_app.command("show", cls=HelpCommand)
 def show_param(
     name: Annotated[str, typer.Argument(help="参数名，如 exit_income_line Parameter name")],
     year: Annotated[int, typer.Option("--year", help="核查年度 Year")],

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from exitcheck.cli.choices import Lang
+from exitcheck.cli.help import HelpCommand
 from exitcheck.cli.options import LangOpt, ParamsOpt, RegionOpt, RulesOpt, YearOpt, console
 from exitcheck.cli.text import outcome_label, param_line, pick
 
@@ -37,7 +38,7 @@ def load_sources(
     return load_ruleset(rules or [], known_params=store.names()), store
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=HelpCommand)
 def list_rules(
     family: Annotated[str | None, typer.Option("--family", help="只列出该规则族，如 INC Only this family")] = None,
     rules: RulesOpt = None,
@@ -65,7 +66,7 @@ def list_rules(
     out.print(pick(lang, f"共 {len(chosen)} 条规则", f"{len(chosen)} rules"))
 
 
-@rules_app.command("show")
+@rules_app.command("show", cls=HelpCommand)
 def show_rule(
     code: Annotated[str, typer.Argument(help="规则编号、别名或名称 Rule code, alias or name")],
     year: YearOpt = None,
@@ -123,7 +124,7 @@ def show_rule(
                       highlight=False, markup=False)
 
 
-@rules_app.command("test")
+@rules_app.command("test", cls=HelpCommand)
 def test_rules(
     paths: Annotated[list[Path] | None, typer.Argument(help="测试用例文件或目录（默认内置用例）Case files/folders")] = None,
     rules: RulesOpt = None,
@@ -157,7 +158,7 @@ def test_rules(
         raise typer.Exit(1)
 
 
-@rules_app.command("doc")
+@rules_app.command("doc", cls=HelpCommand)
 def doc_rules(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写入文件（默认标准输出）Write to a file")] = None,
     rules: RulesOpt = None,
