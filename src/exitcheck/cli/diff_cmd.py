@@ -64,10 +64,9 @@ def diff(
     workbook = None if no_excel else (output or Path.cwd() / f"{new.stem}_年度比对.xlsx")
     check_outputs_differ(inputs, [p for p in (workbook, json_path) if p is not None])
     date = parse_as_of(as_of)
-    common = {"region": region, "sheet": sheet, "encoding": encoding, "columns": columns,
-              "lang": lang.value}
-    before = load_snapshot([old], year=old_year, as_of=None, **common)
-    after = load_snapshot([new], year=new_year, as_of=date, **common)
+    before, after = (load_snapshot([path], year=y, as_of=d, region=region, sheet=sheet,
+                                   encoding=encoding, columns=columns, lang=lang.value)
+                     for path, y, d in ((old, old_year, None), (new, new_year, date)))
     store = load_params(list(params or []))
 
     def value(name: str) -> float:
