@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from diff_data import bunched
+from rich.cells import cell_len
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +26,9 @@ def test_bunching_flags_planted_villages_not_controls(cli, county, tmp_path: Pat
     book, js = tmp_path / "b.xlsx", tmp_path / "b.json"
     res = cli("bunching", path, "-o", book, "--json", js, "--fail-flagged", cwd=tmp_path)
     assert res.returncode == 1, res.stderr  # --fail-flagged: planted villages are flagged
+    for line in res.stdout.splitlines():  # the terminal summary fits 80 columns
+        if not line.lstrip().startswith(("excel:", "json:")):
+            assert cell_len(line.rstrip()) <= 80, line
     data = json.loads(js.read_text(encoding="utf-8"))
     assert data["line"] == info["line"] and data["line_param"] == "exit_income_line"
     villages = {(p["township"], p["village"]): p for p in data["places"]

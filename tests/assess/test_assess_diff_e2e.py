@@ -49,6 +49,9 @@ def test_diff_finds_every_planted_change_and_nothing_else(cli, national) -> None
     book, js = folder / "diff.xlsx", folder / "diff.json"
     res = cli("diff", old, new, "--show-ids", "-o", book, "--json", js, cwd=folder)
     assert res.returncode == 0, res.stderr
+    for line in res.stdout.splitlines():  # Chinese summary: 80 columns too
+        if not line.lstrip().startswith(("excel:", "json:")):
+            assert cell_len(line.rstrip()) <= 80, line
     expected = _expected(changes)
     planted = {k: len(changes[k]) for k in KINDS}
     assert planted == {k: 9 if k == "status_change" else 3 for k in KINDS}  # every kind
