@@ -2,7 +2,7 @@
 
 A folder stands for the table files directly inside it (the several tables of a monitoring
 export, docs/dataset-model.md), in name order. exitcheck's own result workbooks
-(``*_核查结果.xlsx``), Office lock files (``~$…``) and hidden files are not inputs: a second run
+(``*_核查结果*``), Office lock files (``~$…``) and hidden files are not inputs: a second run
 in the same folder never reads the first run's output.
 """
 
@@ -25,8 +25,10 @@ MSG = Catalogue({
 
 
 def is_own_output(path: Path) -> bool:
-    """A workbook an earlier exitcheck run wrote (by its default name)."""
-    return path.stem.endswith(RESULT_SUFFIX)
+    """A file an earlier exitcheck run wrote by its default name: a result workbook, a
+    batch's roll-up ``汇总_核查结果.xlsx`` or findings file ``汇总_核查结果_明细.parquet``
+    (docs/batch.md)."""
+    return RESULT_SUFFIX in path.stem
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
