@@ -17,6 +17,9 @@ from exitcheck.engine.result import AuditResult
 from exitcheck.scope import resolve_scope
 
 if TYPE_CHECKING:
+    from exitcheck.engine.exemptions import ExemptionList
+    from exitcheck.engine.params import ParamStore
+    from exitcheck.engine.ruleset import RuleSet
     from exitcheck.schema.model import Registry
 
 
@@ -38,14 +41,39 @@ class AuditOptions:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Definitions:
+    """The rule set (selected), parameters and exemptions of a run: loaded once and shared by
+    every unit a batch audits in one process (exitcheck/batch/runner.py)."""
+
+    ruleset: RuleSet
+    params: ParamStore
+    exemptions: ExemptionList | None
+
+
+def load_definitions(options: AuditOptions) -> Definitions:
+    """Read and compile the rule, parameter and exemption files the options name."""
+    from exitcheck.engine.exemptions import load_exemptions
+    from exitcheck.engine.params import load_params
+    from exitcheck.engine.ruleset import load_ruleset
+
+    ruleset = load_ruleset(list(options.rules)).select(list(options.select), list(options.ignore))
+    params = load_params(list(options.params))
+    exemptions = load_exemptions(options.exemptions) if options.exemptions else None
+    return Definitions(ruleset, params, exemptions)
+
+
 def run_audit(
     options: AuditOptions,
     *,
     progress: Callable[[str], None] | None = None,
+    definitions: Definitions | None = None,
 ) -> AuditResult:
     """Load the inputs, resolve year/region/as-of and parameters, and evaluate every rule.
 
     ``progress`` hears the phase names "rules", "load", then "evaluate i/n" per rule.
+    ``definitions``: rule files already loaded (a batch loads them once per process); the
+    registry is then loaded in this thread.
     """
     from exitcheck.schema.loader import load_registry
 
@@ -59,23 +87,21 @@ def run_audit(
     from exitcheck.inputs import expand_inputs
 
     paths = expand_inputs(list(options.paths))  # a folder: the dataset's tables in it
-    loading = _Background(lambda: load_registry(
-        paths, sheet=options.sheet, encoding=options.encoding,
-        columns=options.columns,
-    ))
+
+    def load() -> Registry:
+        return load_registry(paths, sheet=options.sheet, encoding=options.encoding,
+                             columns=options.columns)
+
+    loading = _Background(load) if definitions is None else None
     from exitcheck.engine.evaluate import evaluate
-    from exitcheck.engine.exemptions import load_exemptions
-    from exitcheck.engine.params import load_params
-    from exitcheck.engine.ruleset import load_ruleset
     from exitcheck.schema.derive import add_age
 
     # A broken rule file still fails first (the load's own error, if any, is not waited for).
-    ruleset = load_ruleset(list(options.rules)).select(list(options.select), list(options.ignore))
-    params = load_params(list(options.params))
-    exemptions = load_exemptions(options.exemptions) if options.exemptions else None
+    defs = definitions or load_definitions(options)
+    ruleset, params, exemptions = defs.ruleset, defs.params, defs.exemptions
 
     step("load")
-    registry = loading.result()
+    registry = loading.result() if loading is not None else load()
     scope = resolve_scope(registry, year=options.year, region=options.region,
                           as_of=options.as_of, lang=options.lang)
     registry = add_age(registry, scope.as_of)

@@ -1,4 +1,5 @@
-"""End-to-end: several inputs in one audit, atomic outputs, inputs never touched."""
+"""End-to-end: several inputs in one run (a batch of units, docs/batch.md), atomic outputs,
+inputs never touched."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from cli_runner import run_cli
@@ -40,24 +42,39 @@ def audit_json(tmp_path: Path, *files: Path, extra: tuple[str, ...] = ()) -> dic
     return json.loads(res.stdout)
 
 
+def batch_run(tmp_path: Path, *files: Path) -> tuple[dict[str, Any], pd.DataFrame, Path]:
+    """A batch of ``files`` with --out-dir: the roll-up JSON, the findings file, the folder."""
+    out = tmp_path / "out"
+    res = run_cli("audit", *files, "--year", "2019", "--out-dir", out, "--json", out / "r.json",
+                  "--jobs", "1", cwd=tmp_path)
+    assert res.returncode == 1, res.stderr
+    findings = pd.read_parquet(out / "汇总_核查结果_明细.parquet")
+    return json.loads((out / "r.json").read_text("utf-8")), findings, out
+
+
 def test_two_files_households_add_up(tmp_path: Path, two_counties: dict[str, Any]) -> None:
+    """Two county files are two units (docs/batch.md): each as audited alone, totals summed."""
     a, b = two_counties["a"], two_counties["b"]
-    both = audit_json(tmp_path, a, b, extra=("--year", "2019"))
+    both, findings, _ = batch_run(tmp_path, a, b)
     only_a = audit_json(tmp_path, a, extra=("--year", "2019"))
     only_b = audit_json(tmp_path, b, extra=("--year", "2019"))
     s = both["summary"]
     assert s["households"] == only_a["summary"]["households"] + only_b["summary"]["households"]
     assert s["households"] == two_counties["na"] + two_counties["nb"]
     assert s["members"] == two_counties["ma"] + two_counties["mb"]
-    assert [Path(i["path"]).name for i in both["inputs"]] == ["a.xlsx", "b.csv"]
-    assert [i["encoding"] for i in both["inputs"]] == [None, "gb18030"]
+    assert [u["label"] for u in both["units"]] == ["a.xlsx", "b.csv"]
+    assert [[Path(i["path"]).name for i in u["inputs"]] for u in both["units"]] == [
+        ["a.xlsx"], ["b.csv"]]
+    assert [u["exit_code"] for u in both["units"]] == [1, 1]
 
     # Failing households of the batch = failing of each file alone, and include the plants.
     def failing(r: dict[str, Any]) -> set[str]:
         return {f["household_id"] for f in r["findings"]
                 if f["rule"] == "INC001" and f["status"] == "violated"}
 
-    assert failing(both) == failing(only_a) | failing(only_b)
+    batch_failing = set(findings.loc[(findings["rule"] == "INC001")
+                                     & (findings["status"] == "violated"), "household_id"])
+    assert batch_failing == failing(only_a) | failing(only_b)
     # Independent oracle: exited households whose per-capita income (as generated) is not above
     # the 2019 Sichuan line. (Not the ground truth's income_below_line list: the generator may
     # plant it where fixed transfers keep the income above the line; see the report.)
@@ -67,30 +84,31 @@ def test_two_files_households_add_up(tmp_path: Path, two_counties: dict[str, Any
         heads = frame[(frame["poverty_status"] == "已脱贫")]
         below |= set(heads.loc[heads["per_capita_net_income"] <= line, "household_id"])
     assert below
-    assert failing(both) == below
+    assert batch_failing == below
 
 
 def test_locations_name_the_file_when_several(tmp_path: Path,
                                               two_counties: dict[str, Any]) -> None:
+    """Each finding of the findings file names its unit (file), and cites a row of that file."""
     a, b = two_counties["a"], two_counties["b"]
-    both = audit_json(tmp_path, a, b, extra=("--year", "2019"))
-    located = [f for f in both["findings"] if f["location"]]
-    assert located
-    for f in located:
-        expected = "a.xlsx" if f["household_id"].startswith("511602") else "b.csv"
-        assert f["location"].startswith(expected + " "), f
+    _, findings, _ = batch_run(tmp_path, a, b)
+    located = findings[findings["location"].fillna("") != ""]
+    assert len(located)
+    for unit, hid in zip(located["unit"], located["household_id"], strict=True):
+        assert unit == ("a.xlsx" if hid.startswith("511602") else "b.csv")
     # The cited row is that household's row in the xlsx input.
     wb = openpyxl.load_workbook(a, read_only=True)
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    hid = rows[2].index("户编号")
-    for f in located:
-        m = re.fullmatch(r"a\.xlsx [^!]+!(?:[A-Z]+(\d+)|(\d+):\2)", f["location"])
-        if m:
-            assert rows[int(m.group(1) or m.group(2)) - 1][hid] == f["household_id"]
-    # With one input the file name is not repeated in every location.
-    alone = audit_json(tmp_path, a, extra=("--year", "2019"))
-    assert all(not f["location"].startswith("a.xlsx") for f in alone["findings"]
-               if f["location"])
+    col = rows[2].index("户编号")
+    checked = 0
+    for loc, hid in zip(located["location"], located["household_id"], strict=True):
+        m = re.fullmatch(r"[^!]+!(?:[A-Z]+(\d+)|(\d+):\2)", loc)
+        if m and hid.startswith("511602"):
+            assert rows[int(m.group(1) or m.group(2)) - 1][col] == hid
+            checked += 1
+    assert checked
+    # One file per unit: the file name is not repeated in every location.
+    assert not located["location"].str.startswith("a.xlsx").any()
 
 
 def test_batch_workbook_lists_both_files(tmp_path: Path, two_counties: dict[str, Any]) -> None:
@@ -98,10 +116,11 @@ def test_batch_workbook_lists_both_files(tmp_path: Path, two_counties: dict[str,
     res = run_cli("audit", a, b, "--year", "2019", "-o", tmp_path / "both.xlsx", cwd=tmp_path)
     assert res.returncode == 1, res.stderr
     wb = openpyxl.load_workbook(tmp_path / "both.xlsx", read_only=True)
-    overview = [str(v) for row in wb["概览"].iter_rows(values_only=True) for v in row if v]
-    assert any("a.xlsx" in t for t in overview) and any("b.csv" in t for t in overview)
+    summary = [str(v) for row in wb["汇总"].iter_rows(values_only=True) for v in row if v]
+    assert "a.xlsx" in summary and "b.csv" in summary
     total = two_counties["na"] + two_counties["nb"]
-    assert f"共 {total} 户 {two_counties['ma'] + two_counties['mb']} 人" in overview
+    members = two_counties["ma"] + two_counties["mb"]
+    assert f"共 2 个核查单元（县/数据集），{total} 户 {members} 人" in summary
 
 
 def test_inputs_untouched_and_no_temp_files(tmp_path: Path,

@@ -59,12 +59,33 @@ def audit(
     sheet: Annotated[str | None, typer.Option("--sheet", help="工作表名称或序号 Sheet name or 1-based index")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）CSV encoding")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", help="表头映射文件 Header mapping YAML")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="批量：每个单元一个工作簿、汇总与明细文件写入此文件夹 Batch output folder")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="批量：并行进程数（默认按核数与内存）Units audited in parallel")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="批量：Dask 调度器 tcp://host:8786 或 local Dask scheduler")] = None,
+    findings_format: Annotated[str, typer.Option("--findings-format", help="批量明细文件格式 parquet|csv Findings file format")] = "parquet",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件 Replace existing output files")] = False,
     allow_incomplete: Annotated[bool, typer.Option("--allow-incomplete", help="退出标准某类无一户可核查时仍以 0 退出（默认退出码 5）Accept an incomplete audit")] = False,
 ) -> None:
     """核查脱贫退出标准并输出报告 Audit registry exports against the exit standard."""
     set_lang(lang.value)
     set_show_ids(show_ids)
+    from exitcheck.cli.audit_batch import batch_plan
+
+    # Several counties/datasets, or batch options: each unit audited apart (docs/batch.md).
+    plan = batch_plan(files, sheet, forced=bool(out_dir or jobs or scheduler))
+    if plan is not None:
+        from exitcheck.cli.audit_batch import audit_batch
+        from exitcheck.pipeline import AuditOptions
+        from exitcheck.scope import parse_as_of
+
+        audit_batch(plan, AuditOptions(
+            paths=[], year=year, region=region, as_of=parse_as_of(as_of), sheet=sheet,
+            encoding=encoding, columns=columns, rules=rules or [], params=params or [],
+            select=_split(select), ignore=_split(ignore), exemptions=exemptions,
+            lang=lang.value), fail_on=fail_on.value, lang=lang.value, show_ids=show_ids,
+            out_dir=out_dir, output=output, no_excel=no_excel, json_path=json_path,
+            junit_path=junit_path, json_stdout=fmt is OutputFormat.json, quiet=quiet, jobs=jobs,
+            scheduler=scheduler, findings_format=findings_format, force=force)
     from exitcheck.inputs import expand_inputs
     from exitcheck.io import prefetch
 

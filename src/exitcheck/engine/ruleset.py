@@ -39,6 +39,8 @@ BUILTIN_KINDS: tuple[str, ...] = (
     "household_without_members",
     "household_without_village",
     "village_without_households",
+    # The same household or person in several units of a batch (batch/overlap.py, dq_batch.yaml).
+    "overlap_between_inputs",
 )
 # Placeholders a builtin rule's message may use: columns of Registry.issues (+ the field label).
 BUILTIN_PLACEHOLDERS: tuple[str, ...] = ("field", "label", "value", "detail")

@@ -1,0 +1,1 @@
+"""Batch audits: each county or dataset a unit with its own verdict, a roll-up of all units."""
