@@ -75,9 +75,11 @@ def page_count(pdf: Path) -> int:
     return int(match.group(1))
 
 
-def to_png(pdf: Path, prefix: Path, dpi: int = 80) -> list[Path]:
-    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True,
-                   capture_output=True, timeout=120)
+def to_png(pdf: Path, prefix: Path, dpi: int = 80, height: float = 1.0) -> list[Path]:
+    """One PNG per page; ``height``: the top fraction of each A4 landscape page kept."""
+    crop = ["-H", str(int(595 / 72 * dpi * height))] if height < 1 else []
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), *crop, str(pdf), str(prefix)],
+                   check=True, capture_output=True, timeout=120)
     return sorted(prefix.parent.glob(prefix.name + "-*.png"))
 
 
@@ -108,7 +110,7 @@ def main() -> int:
         print(f"  {png}")
     if args.png is not None:
         # Page 1 at a resolution that keeps the README picture small (< 300 kB).
-        small = to_png(pdf, args.out / "readme", dpi=70)[0]
+        small = to_png(pdf, args.out / "readme", dpi=110, height=0.72)[0]
         args.png.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(small, args.png)
         print(f"page 1 -> {args.png} ({args.png.stat().st_size // 1024} kB)")

@@ -223,3 +223,17 @@ def test_readme_tour_lines_are_pasteable() -> None:
         or household.group(1).startswith("5116")
     outputs = re.findall(r"^exitcheck audit .*?(?:-o|--output) (\S+)", tour, re.M)
     assert len(outputs) == len(set(outputs))  # no step overwrites another's workbook
+
+
+def test_readme_excerpt_is_what_the_tool_prints(runs: dict[Any, Any]) -> None:
+    """README's excerpt of the terminal report (120 columns) is a real run's lines, in order."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    start = readme.index("```text", readme.index("## What the audit shows")) + len("```text\n")
+    excerpt = readme[start:readme.index("```", start)].splitlines()
+    printed = [line.rstrip() for line in runs["zh", 120].splitlines()]
+    position = 0
+    for line in excerpt:
+        if line == "…" or "/home/me/" in line:  # left out; the output path is the reader's
+            continue
+        assert line in printed[position:], line
+        position = printed.index(line, position) + 1

@@ -133,7 +133,6 @@ def _params(result: AuditResult, lang: str) -> Table:
     out.caption = "\n".join(caption)
     out.caption_justify = "left"
     out.caption_style = "dim"
-    out.expand = True
     return out
 
 
@@ -214,7 +213,8 @@ def _notes(result: AuditResult, summary: Summary, console: Console, lang: str,
     if result.not_run:
         console.print(Text(MSG("sec.not_run", lang, n=len(result.not_run)), style="yellow"))
         for line in T.not_run_groups(result.not_run, result.year, lang):
-            console.print(Text(f"  · {inert(line, show_ids=show_ids)}", style="yellow"))
+            console.print(Padding(Text(f"· {inert(line, show_ids=show_ids)}", style="yellow"),
+                                  (0, 0, 0, 2)))
     if summary.by_status.get("exempted"):
         console.print(MSG("exempted_line", lang, findings=summary.by_status["exempted"]))
     for note in T.other_notes(result, summary, lang):

@@ -182,6 +182,9 @@ def _bar_chart(book: xlsxwriter.Workbook, kind: str, title: str, sheet: str,
     })
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_legend({"none": True})
+    # Every category named (a bar chart's category axis is its y axis in xlsxwriter).
+    (chart.set_y_axis if kind == "bar" else chart.set_x_axis)(
+        {"interval_unit": 1, "num_font": {"size": 8}})
     chart.set_size({"width": CHART_PX[0], "height": CHART_PX[1]})
     return chart
 
@@ -195,7 +198,7 @@ TITLE_ROWS = 5  # title, run line, totals, verdict, counts
 CHART_COL = 9  # J
 CHART_PX = (500, 260)
 CHART_STEP = 14  # rows between chart anchors (260 px at 20 px a row, and a gap)
-LABEL_MAX = 40  # column A: labels, rule and parameter titles (longer ones wrap)
+LABEL_MAX = 36  # column A: labels, rule and parameter titles (longer ones wrap)
 NUMBER_WIDTH = 11
 TEXT_MAX = 14  # other text columns of the stacked tables
 
@@ -283,7 +286,7 @@ def _row_heights(ws: Worksheet, row: int, table: T.Table, widths: dict[int, int]
     for i, text in enumerate(column):
         # Latin letters are narrower than the digit a column-width unit is measured in.
         cjk = len(re.findall(CJK, text))
-        width = 2 * cjk + 0.85 * (len(text) - cjk)
+        width = 1.8 * cjk + 0.85 * (len(text) - cjk)
         lines = -(-int(width) // max(widths[0] - 1, 1))
         if lines > 1:  # ``row`` is the section title; the header follows, then the data
             ws.set_row(row + 2 + i, 14 * lines)
