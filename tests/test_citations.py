@@ -19,7 +19,8 @@ INTERNAL = {
     "internal policy notes": re.compile(r"POLICY\.md"),
     "internal design card": re.compile(r"ARCHITECTURE(?:\.md)?\s*§?"),
     "local report by internal number": re.compile(r"\bseeds?\s*0\d\d\b|\bseed\s+0\d\d"),
-    "shared folder": re.compile(r"\.\./shared|shared/(?:domain|seeds|design)|/work/shared|/\.library|\.library/"),
+    "shared folder": re.compile(
+        r"\.\./shared|shared/(?:domain|seeds|design)|/work/shared|/\.library|\.library/"),
 }
 SECTION_REF = re.compile(r"docs/policy\.md\s*§\s*(\d+(?:\.\d+)*)")
 HEADING = re.compile(r"^#+\s*§(\d+(?:\.\d+)*)", re.MULTILINE)

@@ -16,6 +16,7 @@ import pytest
 from cli_runner import SAMPLE_DATA, run_cli
 
 SAMPLE_CSV = SAMPLE_DATA / "county_2019.csv"  # GB18030, one row per member
+SCHEMA = SAMPLE_DATA.parent / "src" / "exitcheck" / "report" / "report.schema.json"
 INCOME = "人均纯收入（元）"
 SCOPE = ("--year", "2019", "--region", "51")
 MOBILE, LANDLINE = "13912345678", "0838-2345678"
@@ -31,6 +32,14 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *rows])
     return path
+
+
+def _valid(report: dict[str, Any]) -> dict[str, Any]:
+    """The JSON report as documented (report.schema.json), exit code 5 and members_missing too."""
+    import jsonschema
+
+    jsonschema.validate(report, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    return report
 
 
 def _workbook_text(path: Path) -> str:
@@ -92,7 +101,7 @@ def test_household_only_file_reports_member_rules_not_run(files: dict[str, Path]
     res = run_cli("audit", files["heads"], *SCOPE, "-o", out, "--json", tmp_path / "r.json",
                   cwd=tmp_path)
     assert res.returncode in (1, 5), res.stderr
-    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    report = _valid(json.loads((tmp_path / "r.json").read_text("utf-8")))
     missing = {n["rule"] for n in report["rules_not_run"] if n["reason"] == "members_missing"}
     assert {"EDU001", "MED001"} <= missing
     # Never passed: no member rule is counted as applied, EDU decided no household.
@@ -107,14 +116,17 @@ def test_incomplete_run_exit_code_and_allow_incomplete(files: dict[str, Path],
                                                        tmp_path: Path) -> None:
     # Only the education and medical rules, on a file without member rows: nothing to decide.
     args = ("audit", files["heads"], *SCOPE, "--select", "EDU,MED", "--no-excel")
-    res = run_cli(*args, "--junit", tmp_path / "j.xml", cwd=tmp_path)
+    res = run_cli(*args, "--junit", tmp_path / "j.xml", "--json", tmp_path / "i.json",
+                  cwd=tmp_path)
     assert res.returncode == 5, res.stdout + res.stderr
+    summary = _valid(json.loads((tmp_path / "i.json").read_text("utf-8")))["summary"]
+    assert summary["exit_code"] == 5 and summary["incomplete_families"] == ["EDU", "MED"]
     assert "核查不完整" in res.stderr and "--allow-incomplete" in res.stderr
     assert "退出码 5" in res.stdout and "义务教育" in res.stdout
     assert "Traceback" not in res.stderr
     ok = run_cli(*args, "--allow-incomplete", "--format", "json", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    report = json.loads(ok.stdout)
+    report = _valid(json.loads(ok.stdout))
     assert report["summary"]["exit_code"] == 0
     assert any("--allow-incomplete" in n for n in report["notes"])
 
@@ -183,7 +195,8 @@ def test_junit_failures_match_exit_code_and_verdict(files: dict[str, Path],
     report: dict[str, Any] = json.loads((tmp_path / "j.json").read_text("utf-8"))
     fail = [f for f in report["findings"] if f["severity"] == "fail"
             and f["status"] == "violated"]
-    assert listed == int(verdict.group(1)) == len(fail) > 0
+    assert listed == int(verdict.group(1)) == len(fail) == report["summary"]["blocking_findings"]
+    assert listed > 0
     assert int(root.get("failures", "-1")) == len(failed) == len({f["rule"] for f in fail})
     # Risk findings exist but are not JUnit failures at --fail-on=fail.
     assert any(f["severity"] == "risk" for f in report["findings"])

@@ -97,6 +97,9 @@ def _summary(summary: Summary) -> dict[str, Any]:
         "not_evaluated": {"findings": summary.not_evaluated_findings,
                           "households": summary.not_evaluated_households},
         "rows_reconciled": summary.rows_reconciled,
+        "blocking_findings": summary.blocking_findings,
+        "blocking_rules": summary.blocking_rules,
+        "incomplete_families": list(summary.incomplete_families),
         "exit_code": int(summary.exit_code),
     }
 
