@@ -153,7 +153,7 @@ def test_every_parameter_used_by_a_rule_is_shipped() -> None:
 
 
 def test_exit_line_values_from_policy() -> None:
-    """docs/policy.md §2: 四川 2019 = 3750 (verified: 广安区 2019 report, docs/policy.md §2); national 2019 = 3218."""
+    """docs/policy.md §2: 四川 2019 = 3750 (verified, 广安区 2019); national 2019 = 3218."""
     store = load_params()
     sichuan = store.resolve("exit_income_line", 2019, "51")
     assert (sichuan.value, sichuan.region, sichuan.verified) == (3750, "51", True)

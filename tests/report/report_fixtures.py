@@ -136,7 +136,7 @@ RULES = [
 
 PARAMS = [
     ParamValue("exit_income_line", "脱贫标准（人均纯收入）", "Exit income line", EXIT_LINE,
-               "元/人·年", date(2019, 1, 1), "51", "广安区《广安区脱贫攻坚发展成效(2019年)》: 四川 3750", True),
+               "元/人·年", date(2019, 1, 1), "51", "广安区 2019 report: 3750", True),
     ParamValue("income_margin", "收入边缘幅度", "Income margin", 0.1, None, date(2020, 1, 1),
                None, "practice note", False, "无 四川 取值：使用全国值"),
 ]
