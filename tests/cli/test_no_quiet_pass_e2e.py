@@ -53,7 +53,7 @@ def _workbook_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("quiet")
-    header, rows = _sample_rows(160)
+    header, rows = _sample_rows(100)
     out = {}
     # 1. the income header with a year and a unit around it: matches no field.
     near = [("2019年人均纯收入(元)" if h == INCOME else h) for h in header]
@@ -202,13 +202,24 @@ def test_junit_failures_match_exit_code_and_verdict(files: dict[str, Path],
     assert any(f["severity"] == "risk" for f in report["findings"])
 
 
-def test_existing_output_is_not_overwritten(files: dict[str, Path], tmp_path: Path) -> None:
-    out = tmp_path / "two.xlsx"
-    out.write_bytes(b"previous report")
-    res = run_cli("audit", files["two"], *SCOPE, "-o", out, cwd=tmp_path)
-    assert res.returncode == 2 and "--force" in res.stderr and "two.xlsx" in res.stderr
-    assert out.read_bytes() == b"previous report" and "Traceback" not in res.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["two.xlsx"]
-    res = run_cli("audit", files["two"], *SCOPE, "-o", out, "--force", cwd=tmp_path)
+def test_outputs_kept_and_never_read_back(files: dict[str, Path], tmp_path: Path) -> None:
+    """An existing output needs --force; a workbook written into the data folder under any name
+    is not an input of the next run."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "two.csv").write_bytes(files["two"].read_bytes())
+    args = ("audit", folder, *SCOPE, "-o", folder / "report.xlsx", "--json", tmp_path / "r.json")
+    assert run_cli(*args, cwd=tmp_path).returncode == 1
+    first = (folder / "report.xlsx").read_bytes()
+    # An existing output is not replaced without --force: exit 2 naming it, nothing touched.
+    res = run_cli(*args, cwd=tmp_path)
+    assert res.returncode == 2 and "--force" in res.stderr and "report.xlsx" in res.stderr
+    assert "Traceback" not in res.stderr and (folder / "report.xlsx").read_bytes() == first
+    assert sorted(p.name for p in folder.iterdir()) == ["report.xlsx", "two.csv"]
+    res = run_cli(*args, "--force", cwd=tmp_path)
     assert res.returncode == 1, res.stderr
-    assert out.read_bytes()[:2] == b"PK"
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert [Path(i["path"]).name for i in report["inputs"]] == ["two.csv"]
+    book = openpyxl.load_workbook(folder / "report.xlsx", read_only=True)
+    assert book.properties.creator == "exitcheck audit"
+    book.close()

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from exitcheck.aggregate import Summary
 from exitcheck.engine.result import AuditResult
 from exitcheck.exitcodes import ExitCode
+from exitcheck.inputs import OWN_OUTPUT_AUTHOR
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
 from exitcheck.report.mask import mask_text, mask_text_series
@@ -405,6 +406,8 @@ def write_workbook(
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
              "strings_to_numbers": False, "nan_inf_to_errors": True},
         )
+        # Marked as exitcheck's own: a later run given this folder never reads it as a table.
+        book.set_properties({"author": OWN_OUTPUT_AUTHOR, "title": MSG("sheet.overview", lang)})
         try:
             w = _Writer(book, show_ids)
             _overview(w, result, summary, lang, show_ids)
