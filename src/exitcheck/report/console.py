@@ -137,8 +137,10 @@ def _params(result: AuditResult, lang: str) -> Table:
 
 
 def quiet_lines(summary: Summary, lang: str = "zh") -> list[str]:
-    """What `audit -q` prints: the verdict line and the counts by severity."""
-    return [T.verdict_line(summary, lang), T.counts_line(summary, lang)]
+    """What `audit -q` prints: the verdict line, and the counts by severity with the totals."""
+    totals = MSG("totals", lang, households=summary.households, members=summary.members)
+    return [T.verdict_line(summary, lang),
+            T.counts_line(summary, lang) + ("；" if lang != "en" else "; ") + totals]
 
 
 def _verdict(summary: Summary, console: Console, lang: str) -> None:
