@@ -48,6 +48,7 @@ class ColumnHint:
     field: str
     label: str
     codes: tuple[str, ...]
+    label_en: str = ""
 
     @property
     def yaml_line(self) -> str:
@@ -56,7 +57,8 @@ class ColumnHint:
 
     def message(self, lang: str = "zh") -> str:
         sep = ", " if lang == "en" else "、"
-        return MSG("hint", lang, header=self.header, where=self.where, label=self.label,
+        label = self.label_en if lang == "en" and self.label_en else self.label
+        return MSG("hint", lang, header=self.header, where=self.where, label=label,
                    name=self.field, codes=sep.join(self.codes), line=self.yaml_line)
 
 
@@ -114,5 +116,5 @@ def column_hints(
                 continue
             taken.add(spec.name)
             out.append(ColumnHint(str(header), where, spec.name, spec.label,
-                                  tuple(needed[spec.name])))
+                                  tuple(needed[spec.name]), spec.label_en))
     return out
