@@ -241,3 +241,20 @@ def test_table_whose_rows_all_lack_a_household_id(catalogue: FieldCatalogue) -> 
     assert info.skipped == {"no_household_id": 1}
     assert info.rows_read == info.member_rows + sum(info.skipped.values())
     assert len(reg.issues) == 0
+
+
+def test_household_value_keeps_the_row_it_was_read_from(catalogue: FieldCatalogue) -> None:
+    """The head's 人均纯收入 is blank, the wife's row has it: the household cites her row (issue
+    11, part 5); 脱贫标志 on the head's row needs no extra citation."""
+    from exitcheck.schema.build import source_input_column, source_row_column
+
+    table = make_table(COLS, [["H1", "张三", HEAD_ID, "户主", None, "已脱贫", None],
+                              ["H1", "李四", WIFE_ID, "配偶", 3000, "已脱贫", None],
+                              ["H2", "王五", SON_ID, "户主", 5000, "已脱贫", None]])
+    reg = build_registry([table], catalogue)
+    hh = reg.households
+    assert hh.loc["H1", "per_capita_net_income"] == 3000.0
+    assert hh["_row"].tolist() == [4, 6]  # the heads' rows (header on row 3)
+    assert hh[source_row_column("per_capita_net_income")].tolist() == [5, 6]
+    assert hh[source_input_column("per_capita_net_income")].tolist() == [0, 0]
+    assert source_row_column("poverty_status") not in hh.columns
