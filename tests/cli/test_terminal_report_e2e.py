@@ -34,8 +34,9 @@ FAMILY_ROW = {  # label, audited, violated (share), not evaluated (share), exemp
 }
 PARAM_ROW = {
     "zh": r"^脱贫标准（人均纯收入）\s+3750 元/人·年\s+2019-01-01\s+四川省\s*$",
-    "en": r"^Exit income line \(per-capita(?: net income\))?\s+3750 yuan/person/year\s+"
-          r"2019-01-01\s+四川省\s*$",
+    # the title may end in "…" at 80 columns
+    "en": r"^Exit income line \(per-capita[^\n]*?\s+3750 yuan/person/year\s+2019-01-01\s+"
+          r"四川省\s*$",
 }
 
 
@@ -93,6 +94,8 @@ def test_order_width_and_columns(runs: dict[Any, Any], lang: str, width: int) ->
     assert re.search(FAMILY_ROW[lang], text, re.M), text
     # Parameters: one line each, with their unit in the report's language.
     assert re.search(PARAM_ROW[lang], text, re.M)
+    params = _section(text, ORDER[lang][9], "* ")[2:]  # after the header and its rule
+    assert len(params) == len(runs["json"]["parameters"])  # one line each
     if lang == "en":
         assert not re.search(r"\d (岁|元|比例|月)\b", text)
 

@@ -104,15 +104,12 @@ def _rich_table(table: T.Table, keys: list[str] | None = None, title: str | None
     return out
 
 
-def _params(result: AuditResult, lang: str) -> Table:
+def _params(result: AuditResult, lang: str, width: int) -> Table:
     """One line per parameter: title, value with its unit, effective date, region. Sources are
     in the workbook and the JSON (they do not fit a line); fallbacks to the national value and
     unverified values are said once under the table."""
     out = _new_table(MSG("sec.params", lang))
-    out.add_column(MSG("col.param", lang), overflow="fold", ratio=1)
-    out.add_column(MSG("col.value", lang), no_wrap=True)
-    out.add_column(MSG("col.effective", lang), no_wrap=True)
-    out.add_column(MSG("col.region", lang), no_wrap=True)
+    rows = []
     unverified = False
     for p in result.params:
         value = T.param_value_text(p.value) + (f" {unit_label(p.unit, lang)}" if p.unit else "")
@@ -121,9 +118,19 @@ def _params(result: AuditResult, lang: str) -> Table:
             unverified = True
         region = (result.region_name if p.region and p.region == result.region
                   else p.region) or MSG("national", lang)
-        out.add_row(Text(printable(p.title_en if lang == "en" else p.title)),
-                    Text(printable(value)), Text(p.effective_from.isoformat()),
-                    Text(printable(region)))
+        rows.append([printable(p.title_en if lang == "en" else p.title), printable(value),
+                     p.effective_from.isoformat(), printable(region)])
+    heads = [MSG(k, lang) for k in ("col.param", "col.value", "col.effective", "col.region")]
+    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows])
+              for i, h in enumerate(heads)]
+    # One line per parameter: a title too long for the terminal ends in "…" (whole in the
+    # workbook and the JSON); the other columns keep their width.
+    room = max(12, width - sum(widths[1:]) - 3 * (len(heads) - 1))
+    out.add_column(heads[0], no_wrap=True, overflow="ellipsis", max_width=room)
+    for head in heads[1:]:
+        out.add_column(head, no_wrap=True)
+    for row in rows:
+        out.add_row(*map(Text, row))
     caption = []
     if unverified:
         caption.append(MSG("params.unverified_mark", lang))
@@ -279,7 +286,7 @@ def render_console(
                               title=MSG("sec.populations", lang), width=console.width,
                               show_ids=show_ids))
     console.print()
-    console.print(_params(result, lang))
+    console.print(_params(result, lang, console.width))
     _notes(result, summary, console, lang, show_ids)
 
     if outputs:
