@@ -247,10 +247,6 @@ MSG = Catalogue(
         # rules not run (engine/result.py RuleNotRun)
         "col.run_state": ("核查情况", "Run"),
         "run_state.ran": ("已运行", "run"),
-        "rules_not_run_line": (
-            "未运行的规则：{codes}——原因见说明，不计为通过",
-            "Rules not run: {codes} — see the notes; not counted as passed",
-        ),
     }
 )
 
