@@ -473,9 +473,10 @@ def _resolve(
     out = pd.DataFrame(index=pd.Index(uniques, name="household_id", dtype="string"))
     issue_parts = []
     sorted_frame = frame.iloc[order]
-    rows_sorted = sorted_frame["_row"].to_numpy()
-    inputs_sorted = sorted_frame["_input"].to_numpy()
-    first_row = frame["_row"].to_numpy()[first_pos]
+    # Plain int64 arrays (rows and inputs are never blank): the per-field check is numpy only.
+    rows_sorted = sorted_frame["_row"].to_numpy(dtype=np.int64, na_value=-1)
+    inputs_sorted = sorted_frame["_input"].to_numpy(dtype=np.int64, na_value=-1)
+    first_row = rows_sorted[starts] if len(g) else rows_sorted[:0]
     for name in fields:
         col = sorted_frame[name].reset_index(drop=True)
         chosen, at = _first_valid(col, g, len(uniques))  # first non-NA, head's row first
@@ -513,9 +514,6 @@ def _first_valid(col: pd.Series, g: np.ndarray, n_groups: int) -> tuple[pd.Serie
         gp = g[pos]
         firsts = pos[np.r_[True, gp[1:] != gp[:-1]]]  # g is sorted: one run per group
         at[g[firsts]] = firsts
-    if col.dtype == object:
-        values = col.to_numpy(dtype=object)
-        return pd.Series(np.where(at >= 0, values[at], None), dtype=object).where(at >= 0), at
     return pd.Series(col.array.take(at, allow_fill=True)), at
 
 
@@ -542,14 +540,15 @@ def _cite_source_rows(
     (the head left the cell blank, another member's row has it): a finding then cites the
     cell the value was read from (issue 11, part 5)."""
     found = at >= 0
-    rows = np.where(found, rows_sorted[np.where(found, at, 0)], first_row)
-    differs = found & (pd.array(rows, dtype="Int64") != pd.array(first_row, dtype="Int64")
-                       ).fillna(False).to_numpy(dtype=bool)
-    if not differs.any():
+    if not found.any():
+        return
+    pos = np.where(found, at, 0)
+    rows = np.where(found, rows_sorted[pos], first_row)
+    if not (rows != first_row).any():
         return
     out[source_row_column(name)] = pd.array(rows, dtype="Int64")
-    inputs = np.where(found, inputs_sorted[np.where(found, at, 0)], -1)
-    out[source_input_column(name)] = pd.array(inputs, dtype="Int64")
+    out[source_input_column(name)] = pd.array(np.where(found, inputs_sorted[pos], -1),
+                                              dtype="Int64")
 
 
 def _conflict_issues(
