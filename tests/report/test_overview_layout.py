@@ -97,14 +97,15 @@ render = pytest.mark.skipif(
 
 
 @render
-def test_overview_prints_on_two_pages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_prints_on_two_pages(tmp_path: Path, lang: str) -> None:
     """The sample county's 概览 rendered by LibreOffice: A4 landscape, 1-2 pages."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         import render_overview
     finally:
         sys.path.pop(0)
-    pdf, pages, pngs = render_overview.render(render_overview.SAMPLE, tmp_path)
+    pdf, pages, pngs = render_overview.render(render_overview.SAMPLE, tmp_path, lang)
     assert 1 <= pages <= 2
     assert len(pngs) == pages
     import subprocess

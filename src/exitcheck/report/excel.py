@@ -285,12 +285,18 @@ def _row_heights(ws: Worksheet, row: int, table: T.Table, widths: dict[int, int]
     measure text)."""
     column = table.frame[table.frame.columns[0]].astype("string").fillna("")
     for i, text in enumerate(column):
-        # Latin letters are narrower than the digit a column-width unit is measured in.
-        cjk = len(re.findall(CJK, text))
-        width = 1.8 * cjk + 0.85 * (len(text) - cjk)
-        lines = -(-int(width) // max(widths[0] - 1, 1))
+        lines = _lines(text, widths[0] - 1)
         if lines > 1:  # ``row`` is the section title; the header follows, then the data
             ws.set_row(row + 2 + i, 14 * lines)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` units wide, as LibreOffice and Excel
+    draw the 10-point font: a CJK character ~1.8 units, a Latin letter ~0.75 (narrower than
+    the digit a column-width unit is)."""
+    cjk = len(re.findall(CJK, text))
+    used = 1.8 * cjk + 0.75 * (len(text) - cjk)
+    return max(1, -(-int(used) // max(int(width), 1)))
 
 
 def _overview(
@@ -350,7 +356,7 @@ def _overview(
         text = str(note) if show_ids else mask_text(str(note))
         ws.merge_range(row + i, 0, row + i, last_col, "", w.wrap)
         w.string(ws, row + i, 0, text, w.wrap)
-        lines = -(-_text_width(text) // line_width)
+        lines = _lines(text, line_width)
         if lines > 1:
             ws.set_row(row + i, 14 * lines)
     last_row = row + len(notes) + 1
