@@ -50,13 +50,10 @@ def build_table_from_columns(
     width = len(columns)
     n_rows = len(columns[0]) if width else 0
     filled = [_filled(c) for c in columns]
-    whitespace = [_whitespace(c) & f for c, f in zip(columns, filled, strict=True)]
     any_filled = np.zeros(n_rows, dtype=bool)
-    not_space = np.zeros(n_rows, dtype=bool)
-    for f, w in zip(filled, whitespace, strict=True):
+    for f in filled:
         any_filled |= f
-        not_space |= f & ~w
-    blank = ~any_filled | ~not_space  # nothing, or only whitespace text
+    blank = ~any_filled | _only_whitespace(columns, filled, any_filled)
     repeated = _repeated_header(columns, header, n_rows) & ~blank
     total = _total_rows(columns[:LEAD_COLUMNS], filled[:LEAD_COLUMNS], n_rows)
     total &= ~blank & ~repeated
@@ -106,6 +103,29 @@ def _whitespace(column: Column) -> np.ndarray:
         return np.zeros(len(column), dtype=bool)
     trimmed = pc.utf8_trim_whitespace(column)
     return _bools(pc.fill_null(pc.equal(trimmed, ""), False))
+
+
+def _only_whitespace(columns: list[Column], filled: list[np.ndarray],
+                     any_filled: np.ndarray) -> np.ndarray:
+    """Rows with cells whose every filled cell is whitespace-only text. Column by column on the
+    rows still in question: the first column with real text settles nearly every row."""
+    rows = np.flatnonzero(any_filled)
+    for column, f in zip(columns, filled, strict=True):
+        if not len(rows):
+            break
+        here = f[rows]
+        if not here.any():
+            continue
+        if _is_text(column):
+            part = column if len(rows) == len(column) else column.take(
+                pa.array(rows, type=pa.int64()))
+            space = _whitespace(part)
+        else:
+            space = np.zeros(len(rows), dtype=bool)
+        rows = rows[~(here & ~space)]
+    out = np.zeros(len(any_filled), dtype=bool)
+    out[rows] = True
+    return out
 
 
 def _equals_text(column: Column, text: object) -> np.ndarray:
@@ -215,7 +235,8 @@ def _same_as_previous(columns: list[Column], keep: np.ndarray, n_rows: int) -> n
     if len(keep) < 2:
         return None
     contiguous = np.diff(keep) == 1
-    out = np.zeros((len(keep) - 1, len(columns)), dtype=bool)
+    # Column-major: each column is written and later read (same[:, j]) contiguously.
+    out = np.zeros((len(keep) - 1, len(columns)), dtype=bool, order="F")
     whole = len(keep) == n_rows
     for j, column in enumerate(columns):
         if isinstance(column, np.ndarray):

@@ -98,6 +98,9 @@ def _decoded(column: pa.ChunkedArray, name: str, notes: list[str]) -> pa.Chunked
 
 def _check_text_length(column: pa.ChunkedArray, name: str, path: Path, limits: Limits) -> None:
     if len(column) and column.null_count < len(column):
+        # Bytes bound characters: count characters only when some cell has that many bytes.
+        if (pc.max(pc.binary_length(column)).as_py() or 0) <= limits.max_cell_chars:
+            return
         longest = pc.max(pc.utf8_length(column)).as_py() or 0
         if longest > limits.max_cell_chars:
             raise limit_error(path, name, "limit_cell_chars", "max_cell_chars", longest,
