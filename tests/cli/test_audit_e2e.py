@@ -337,10 +337,14 @@ def test_junit_one_case_per_rule_and_failures(county: dict[str, Any]) -> None:
 
     root = ET.parse(county["junit"]).getroot()
     assert root.tag == "testsuites"
-    cases = {c.get("name").split()[0]: c for c in root.iter("testcase")}
+    # Each rule's own case; a further failed finding of a rule is a case "<rule> · <household>".
+    cases = {c.get("name").split()[0]: c for c in root.iter("testcase")
+             if " · " not in c.get("name")}
     by_rule = county["report"]["summary"]["by_rule"]
     not_run = {n["rule"]: n for n in county["report"]["rules_not_run"]}
-    assert len(list(root.iter("testcase"))) == len(by_rule) + len(not_run)
+    summary = county["report"]["summary"]
+    extra = summary["blocking_findings"] - summary["blocking_rules"]
+    assert len(list(root.iter("testcase"))) == len(by_rule) + len(not_run) + extra
     assert set(cases) == set(by_rule) | set(not_run) and not set(by_rule) & set(not_run)
     failed = {code for code, c in cases.items() if c.find("failure") is not None}
     # A <failure> is what the exit code counts: violated findings at or above --fail-on (fail);
@@ -366,16 +370,21 @@ def test_junit_one_case_per_rule_and_failures(county: dict[str, Any]) -> None:
     # Rules with no parameter value for 2019 (the monitoring line) are skipped, never passed.
     skipped = {code for code, c in cases.items() if c.find("skipped") is not None}
     assert skipped == set(not_run) - absent and "RISK001" in skipped
-    assert int(root.get("tests")) == len(by_rule) + len(not_run)
-    assert int(root.get("failures")) == len(failed)
+    assert int(root.get("tests")) == len(by_rule) + len(not_run) + extra
+    # JUnit's failures = the findings the exit code and the verdict count (8 in the sample).
+    fail_findings = sum(r["violated_findings"] for code, r in by_rule.items() if code in failed)
+    assert int(root.get("failures")) == fail_findings == summary["blocking_findings"] == 8
+    assert summary["blocking_rules"] == len(failed)
     assert int(root.get("errors")) == len(errors) and int(root.get("skipped")) == len(skipped)
     report_rules = county["report"]["findings"]
     assert not any(f["rule"] in not_run for f in report_rules)
-    inc = cases["INC001"].find("failure")
-    assert inc.get("type") == "fail"
+    inc = [c.find("failure") for c in root.iter("testcase")
+           if c.get("name").startswith("INC001 ") and c.find("failure") is not None]
+    assert inc and all(f.get("type") == "fail" for f in inc)
+    inc_text = "\n".join(f.text for f in inc)
     for hh, kinds in county["truth"]["households"].items():
         if "income_below_line" in kinds:
-            assert hh in inc.text
+            assert hh in inc_text
 
 
 def test_format_json_stdout_is_the_report(tmp_path: Path, county: dict[str, Any]) -> None:

@@ -22,7 +22,9 @@ def _write(result: AuditResult, path: Path, fail_on: str = "fail", **kw: object)
 
 
 def _cases(root: ET.Element) -> dict[str, ET.Element]:
-    return {c.get("name", "").split()[0]: c for c in root.iter("testcase")}
+    """Each rule's own case (further failed findings are cases named ``… · household``)."""
+    return {c.get("name", "").split()[0]: c for c in root.iter("testcase")
+            if " · " not in c.get("name", "")}
 
 
 def test_structure(result: AuditResult, tmp_path: Path) -> None:
@@ -35,9 +37,15 @@ def test_structure(result: AuditResult, tmp_path: Path) -> None:
     assert set(cases) == {r.code for r in RULES}
     inc = cases["INC001"]
     assert inc.get("classname") == "INC" and inc.get("name") == "INC001 income.above_exit_line"
+    # One failed test per finding: the rule's case carries the first, a case per further one.
     failure = inc.find("failure")
-    assert failure is not None and failure.get("message") == "2 户未通过"
-    assert hid(3) in (failure.text or "") and "贫困人口明细!Q7" in (failure.text or "")
+    assert failure is not None and failure.get("type") == "fail"
+    more = [c for c in root.iter("testcase")
+            if c.get("name", "").startswith("INC001 income.above_exit_line · ")]
+    assert len(more) == 1 and more[0].get("classname") == "INC"
+    texts = [failure.text or "", more[0].find("failure").text or ""]  # type: ignore[union-attr]
+    assert any(hid(3) in t and "贫困人口明细!Q7" in t for t in texts)
+    assert failure.get("message") == texts[0].split(": ", 1)[1]  # the finding's message
     error = inc.find("error")
     assert error is not None and error.get("type") == "not_evaluated"
     assert hid(12) in (error.text or "")
@@ -46,12 +54,15 @@ def test_structure(result: AuditResult, tmp_path: Path) -> None:
     assert food.find("failure") is None and food.find("error") is not None
     assert food.find("skipped") is None
     assert len(list(cases["WAT001"])) == 1  # failure only
-    # Totals add up at both levels.
-    assert root.get("tests") == str(len(RULES))
-    # Failures are the rules with findings at or above --fail-on (fail), as the exit code counts.
+    # Totals add up at both levels: failures are the findings at or above --fail-on (fail), as
+    # the exit code and the verdict count them.
     summary = summarize(result, fail_on="fail")
-    assert root.get("failures") == str(summary.blocking_rules) == "5"
+    extra = summary.blocking_findings - summary.blocking_rules
+    assert root.get("tests") == str(len(RULES) + extra)
+    assert root.get("failures") == str(summary.blocking_findings)
+    assert summary.blocking_findings > summary.blocking_rules > 0
     assert root.get("errors") == "2"
+    assert sum(int(s.get("tests", "0")) for s in suites) == int(root.get("tests", "0"))
     rsk = next(s for s in suites if s.get("name", "").startswith("RISK"))
     assert rsk.get("tests") == "2" and rsk.get("failures") == "0"
     below = [c for c in rsk.iter("testcase") if c.find("system-out") is not None]
@@ -64,10 +75,8 @@ def test_failures_follow_fail_on(result: AuditResult, tmp_path: Path) -> None:
         summary = summarize(result, fail_on=fail_on)
         write_junit(result, summary, tmp_path / f"{fail_on}.xml")
         root = ET.parse(tmp_path / f"{fail_on}.xml").getroot()
-        assert int(root.get("failures", "-1")) == summary.blocking_rules
-        listed = sum(len((c.find("failure").text or "").splitlines())  # type: ignore[union-attr]
-                     for c in root.iter("testcase") if c.find("failure") is not None)
-        assert listed == summary.blocking_findings
+        failed = [c for c in root.iter("testcase") if c.find("failure") is not None]
+        assert int(root.get("failures", "-1")) == len(failed) == summary.blocking_findings
         assert (summary.blocking_findings > 0) == (int(summary.exit_code) == 1)
 
 
@@ -91,14 +100,19 @@ def test_exempted_only_is_listed_not_failed(
 
 
 def test_long_lists_are_capped(make_result: Callable[..., AuditResult], tmp_path: Path) -> None:
-    many = [_finding("HOU001", "violated", f"H{n:05d}", "危房", {}) for n in range(MAX_LINES + 50)]
+    """Lists in <error> and <system-out> are capped; each failed finding is its own test."""
+    many = [_finding("HOU001", "not_evaluated", f"H{n:05d}", "缺数据", {})
+            for n in range(MAX_LINES + 50)]
     root = _write(make_result(many), tmp_path / "junit.xml")
-    failure = _cases(root)["HOU001"].find("failure")
-    assert failure is not None
-    lines = (failure.text or "").splitlines()
+    error = _cases(root)["HOU001"].find("error")
+    assert error is not None
+    lines = (error.text or "").splitlines()
     assert len(lines) == MAX_LINES + 1
     assert lines[-1] == "… 另有 50 条"
-    assert failure.get("message") == f"{MAX_LINES + 50} 户未通过"
+    assert error.get("message", "").startswith(f"{MAX_LINES + 50} 户")
+    failing = [_finding("HOU001", "violated", f"H{n:05d}", "危房", {}) for n in range(300)]
+    root = _write(make_result(failing), tmp_path / "junit2.xml")
+    assert root.get("failures") == "300"
 
 
 def test_escaping_and_masking(make_result: Callable[..., AuditResult], tmp_path: Path) -> None:
@@ -113,5 +127,6 @@ def test_escaping_and_masking(make_result: Callable[..., AuditResult], tmp_path:
 
 def test_english(result: AuditResult, tmp_path: Path) -> None:
     root = _write(result, tmp_path / "junit.xml", lang="en")
-    failure = _cases(root)["INC001"].find("failure")
-    assert failure is not None and failure.get("message") == "2 households violated"
+    error = _cases(root)["INC001"].find("error")
+    assert error is not None and error.get("message", "").startswith("1 households")
+    assert root.find("testsuite").get("name", "").startswith("INC ")  # type: ignore[union-attr]

@@ -1,7 +1,8 @@
 """JUnit XML for CI dashboards: one <testsuite> per rule family, one <testcase> per rule.
 
-A rule with violated findings at or above --fail-on gets a <failure> (the findings the exit
-code and the verdict line count); violated findings below it are listed in <system-out>. A rule
+Each violated finding at or above --fail-on is a failed test (<failure>): the rule's case for
+the first, a case per further one, so `failures` is the number of findings the exit code and the
+verdict line count; violated findings below --fail-on are listed in <system-out>. A rule
 with not_evaluated findings gets an <error type="not_evaluated"> (never a silent pass). Exempted
 findings are listed in <system-out> and do not fail the case. A selected rule that was not run
 is a case too: <error type="fields_absent"> when the input lacks a column it needs, <skipped>
@@ -39,12 +40,18 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _lines(sub: pd.DataFrame, lang: str) -> str:
-    """``household_id location: message`` per finding, capped at MAX_LINES."""
+def _texts(sub: pd.DataFrame) -> list[str]:
+    """``household_id location: message`` per finding."""
     loc = sub["location"].astype("string").fillna("")
     text = (sub["household_id"].astype("string").fillna("") + " " + loc + ": "
             + sub["message"].astype("string").fillna("")).str.replace(" : ", ": ", regex=False)
-    lines = text.iloc[:MAX_LINES].tolist()
+    return [str(t) for t in text.tolist()]
+
+
+def _lines(sub: pd.DataFrame, lang: str) -> str:
+    """:func:`_texts` joined by lines, capped at MAX_LINES."""
+    text = _texts(sub)
+    lines = text[:MAX_LINES]
     if len(text) > MAX_LINES:
         lines.append(MSG("junit.more", lang, n=len(text) - MAX_LINES))
     return _xml_safe("\n".join(lines))
@@ -54,9 +61,9 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
                 fail_on: str = "fail") -> ET.Element:
     """The <testsuites> element (IDs in messages masked unless ``show_ids``).
 
-    A <failure> is what makes the exit code 1 (aggregate.blocking_mask): violated findings at
-    or above ``fail_on``; a rule whose findings are all below it lists them in <system-out>,
-    so JUnit, the exit code and the verdict line count the same findings.
+    A <failure> is one finding that makes the exit code 1 (aggregate.blocking_mask): violated
+    at or above ``fail_on``; findings below it are listed in <system-out>, so JUnit's
+    ``failures``, the exit code and the verdict line count the same findings.
     """
     f = findings_frame(result)
     f["_blocking"] = blocking_mask(f, fail_on)
@@ -84,7 +91,8 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
         if rule.code in not_run:
             counts = _not_run_case(case, not_run[rule.code], result.year, lang)
         else:
-            counts = _case(case, rule, by_rule.get(rule.code, f.iloc[0:0]), lang, fail_on)
+            counts = _case(suite, case, rule, by_rule.get(rule.code, f.iloc[0:0]), lang,
+                           fail_on)
         for key, val in counts.items():
             suite.set(key, str(int(suite.get(key, "0")) + val))
             totals[key] += val
@@ -92,20 +100,36 @@ def build_junit(result: AuditResult, *, lang: str = "zh", show_ids: bool = False
     return root
 
 
-def _case(case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str,
+def _case(suite: ET.Element, case: ET.Element, rule: RuleInfo, sub: pd.DataFrame, lang: str,
           fail_on: str) -> dict[str, int]:
-    """Fill one rule's <testcase> from its findings; returns the counts it adds."""
+    """Fill one rule's <testcase> from its findings; returns the counts it adds.
+
+    Each blocking finding is one failed test, so ``failures`` is the number the verdict line
+    and the exit code count: the first on the rule's own case, each further one a case of its
+    own named by rule and household (``INC001 income.above_exit_line · 5116…``).
+    """
     counts = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
     violated = sub[sub["_blocking"].astype(bool)]
     below = sub[(sub["status"] == Status.VIOLATED.value) & ~sub["_blocking"].astype(bool)]
     not_eval = sub[sub["status"] == Status.NOT_EVALUATED.value]
     exempted = sub[sub["status"] == Status.EXEMPTED.value]
     if len(violated):
-        n = violated["household_id"].nunique()
-        el = ET.SubElement(case, "failure", type=rule.severity,
-                           message=MSG("junit.failure", lang, n=n))
-        el.text = _lines(violated, lang)
-        counts["failures"] = 1
+        texts = _texts(violated)
+        households = violated["household_id"].astype("string").fillna("").tolist()
+        messages = violated["message"].astype("string").fillna("").tolist()
+        for i, (text, household, message) in enumerate(zip(texts, households, messages,
+                                                           strict=True)):
+            target = case
+            if i:
+                target = ET.SubElement(suite, "testcase", classname=case.get("classname", ""),
+                                       name=_xml_safe(f"{case.get('name')} · {household}"),
+                                       time="0")
+                target.set("title", case.get("title", ""))
+            el = ET.SubElement(target, "failure", type=rule.severity,
+                               message=_xml_safe(message))
+            el.text = _xml_safe(text)
+        counts["failures"] = len(violated)
+        counts["tests"] = len(violated)
     if len(not_eval):
         n = not_eval["household_id"].nunique()
         el = ET.SubElement(case, "error", type=Status.NOT_EVALUATED.value,
