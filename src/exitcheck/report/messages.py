@@ -236,7 +236,6 @@ MSG = Catalogue(
         "unit.公里": ("公里", "km"),
         "unit.年月": ("年月", "year-month"),
         # JUnit
-        "junit.failure": ("{n} 户未通过", "{n} households violated"),
         "junit.error": ("{n} 户无法判定（缺少数据，不计为通过）",
                         "{n} households not evaluated (data missing; not counted as passed)"),
         "junit.exempted": ("{n} 户已豁免", "{n} households exempted"),
