@@ -121,7 +121,7 @@ def audit(
         summary, outputs, report = _write(result, fail_on, lang, show_ids, workbook, json_path,
                                           junit_path, json_stdout=fmt is OutputFormat.json,
                                           allow_incomplete=allow_incomplete)
-    _warn_on_stderr(stderr, result, summary, show_ids)
+    _warn_on_stderr(stderr, result, summary, show_ids, lang.value)
 
     if report is not None:
         write_json(report, sys.stdout)
@@ -134,15 +134,24 @@ def audit(
     raise typer.Exit(int(summary.exit_code))
 
 
-def _warn_on_stderr(stderr, result, summary, show_ids: bool) -> None:
+def _warn_on_stderr(stderr, result, summary, show_ids: bool, lang: str) -> None:
     """What must not pass quietly, also on stderr (seen even with -q or --format json): headers
-    that almost name a needed field, with their --columns line; an incomplete audit."""
+    that almost name a needed field, with their --columns line; a member table without member
+    rows; an incomplete audit."""
+    import pandas as pd
     from rich.text import Text
 
     from exitcheck.exitcodes import ExitCode
     from exitcheck.report.mask import inert
+    from exitcheck.schema.messages import MSG as SCHEMA_MSG
 
     lines = list(result.column_hints)
+    registry = result.registry
+    if registry.single_row_households and registry.n_members:
+        column = registry.households.get("household_size")
+        multi = 0 if column is None else int((pd.to_numeric(column, errors="coerce") > 1).sum())
+        lines.append(SCHEMA_MSG("note_single_row", lang, households=registry.n_households,
+                                multi=multi))
     if summary.exit_code == ExitCode.INCOMPLETE:
         lines.append(summary.notes[0])
     for line in lines:
