@@ -28,7 +28,7 @@ def test_encodings_are_detected(tmp_path: Path, encoding: str, detected: str) ->
     [table] = read_tables(path)
     assert table.encoding == detected
     assert any(detected in note and "自动识别" in note for note in table.notes)
-    assert table.reader == "pandas.csv"
+    assert table.reader == "pyarrow.csv"  # rectangular below its title line
     assert table.sheet == "county.csv"
     assert table.columns == MEMBER_HEADER  # no BOM left in the first header
     assert table.title_rows == [1] and table.header_rows == [2]
@@ -92,6 +92,11 @@ _RECTANGULAR = [
     '5102,"王,五",  ,"3,750元"\r\n'
     "5102,  ,510100199001011234,\"多\n行\"\r",
     "a;b;c\n1;2;3\n \t; ;\n4;5;6\n",
+    # title lines above the header (read from the header on)
+    "XX县2019年建档立卡贫困人口明细表\n导出时间：2020-01-01,\n\n"
+    "户编号,姓名,证件号码,人均纯收入（元）\r\n5101,张三,510100199001011234,4000\r\n"
+    "5101,李四,,\r\n合计,,,4000\r\n",
+    "标题\r户编号\t姓名\t证件号码\n5101\t张三\t510100199001011234\n",
 ]
 
 

@@ -41,13 +41,20 @@ def read_csv(path: Path, encoding: str | None, header_score: HeaderScore | None)
     utf8 = text.encode("utf-8")
     del text
     width = _check_shape(path, utf8, delimiter, Limits.from_env())
-    columns = _arrow_columns(utf8, delimiter, width)
+    columns, skipped, header = _arrow_columns(utf8, delimiter, width), 0, None
+    if columns is None:  # title lines above the header? Read the table from the header on.
+        header = detect_header(_head(utf8, delimiter, width), None, header_score)
+        start = _record_start(utf8, header.rows[0]) if header is not None else None
+        if header is not None and header.rows[0] > 0 and start is not None:
+            columns, skipped = _arrow_columns(utf8[start:], delimiter, width), header.rows[0]
     if columns is not None:  # column-wise, no grid of Python objects (io/columns.py)
-        head = [[c[i].as_py() for c in columns] for i in range(min(SCAN_ROWS, len(columns[0])))]
-        header = detect_header(head, None, header_score)
+        if header is None:
+            head = [[c[i].as_py() for c in columns]
+                    for i in range(min(SCAN_ROWS, len(columns[0])))]
+            header = detect_header(head, None, header_score)
         if header is None:
             raise input_error("no_header", path, rows=SCAN_ROWS)
-        body = [c[header.last + 1:] for c in columns]
+        body = [c[header.last + 1 - skipped:] for c in columns]
         origin = Origin(path=path, sheet=path.name, reader=READER_ARROW, encoding=used)
         table = build_table_from_columns(
             [pa.chunked_array([b], type=pa.string()) for b in body], header, origin,
@@ -56,6 +63,20 @@ def read_csv(path: Path, encoding: str | None, header_score: HeaderScore | None)
             raise input_error("no_data_rows", path,
                               header="、".join(map(str, table.header_rows)))
         return [table]
+    cells = _pandas_cells(path, utf8, delimiter, width)
+    header = detect_header(cells[:SCAN_ROWS].tolist(), None, header_score)
+    if header is None:
+        raise input_error("no_header", path, rows=SCAN_ROWS)
+    origin = Origin(path=path, sheet=path.name, reader=READER, encoding=used)
+    table = build_table(cells, header, origin, [note, *header_notes(header, 0)])
+    if not len(table.data):
+        raise input_error("no_data_rows", path, header="、".join(map(str, table.header_rows)))
+    return [table]
+
+
+def _pandas_cells(path: Path, utf8: bytes, delimiter: str, width: int,
+                  nrows: int | None = None) -> np.ndarray:
+    """Every cell as text ('' for empty; short lines padded) with pandas' C parser."""
     try:
         frame = pd.read_csv(
             io.BytesIO(utf8),
@@ -68,18 +89,35 @@ def read_csv(path: Path, encoding: str | None, header_score: HeaderScore | None)
             skip_blank_lines=False,  # keep blank lines so record numbers stay true
             engine="c",
             encoding="utf-8",
+            nrows=nrows,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise input_error("corrupt", path, detail=str(exc).splitlines()[0][:120]) from None
-    cells = frame.to_numpy(dtype=object)
-    header = detect_header(cells[:SCAN_ROWS].tolist(), None, header_score)
-    if header is None:
-        raise input_error("no_header", path, rows=SCAN_ROWS)
-    origin = Origin(path=path, sheet=path.name, reader=READER, encoding=used)
-    table = build_table(cells, header, origin, [note, *header_notes(header, 0)])
-    if not len(table.data):
-        raise input_error("no_data_rows", path, header="、".join(map(str, table.header_rows)))
-    return [table]
+    return frame.to_numpy(dtype=object)
+
+
+def _head(utf8: bytes, delimiter: str, width: int) -> list[list[object]]:
+    """The first SCAN_ROWS records as the pandas path reads them ([] if it cannot)."""
+    try:
+        return _pandas_cells(Path("-"), utf8, delimiter, width, nrows=SCAN_ROWS).tolist()
+    except InputError:
+        return []
+
+
+def _record_start(utf8: bytes, records: int) -> int | None:
+    """Byte offset of record ``records`` (0-based) when the lines before it hold no quote (so
+    records are lines: \n, \r\n or a \r alone end them), else None."""
+    raw = np.frombuffer(utf8[: 1 << 20], dtype=np.uint8)
+    is_lf, is_cr = raw == 10, raw == 13
+    line_end = is_lf.copy()
+    line_end[:-1] |= is_cr[:-1] & ~is_lf[1:]
+    ends = np.flatnonzero(line_end)
+    if records < 1 or len(ends) < records:
+        return None
+    start = int(ends[records - 1]) + 1
+    if start >= len(raw) - 1 or b'"' in utf8[:start]:  # (a \r at the window's edge: unsure)
+        return None
+    return start
 
 
 def _arrow_columns(utf8: bytes, delimiter: str, width: int) -> list[pa.Array] | None:
