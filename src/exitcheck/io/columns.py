@@ -219,6 +219,8 @@ def _series(column: Column, keep: np.ndarray | None) -> pd.Series:
     if _is_text(column):
         empty = pc.equal(column, "")
         if pc.any(empty).as_py():
+            if any(chunk.offset for chunk in column.chunks):  # pyarrow 15's if_else writes
+                column = column.take(pa.array(np.arange(len(column))))  # bad offsets then
             column = pc.if_else(empty, pa.scalar(None, column.type), column)
     elif pa.types.is_floating(column.type):
         nan = pc.is_nan(column)

@@ -142,8 +142,10 @@ def _arrow_columns(utf8: bytes, delimiter: str, width: int) -> list[pa.Array] | 
                                              invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"f{i}": pa.string() for i in range(width)},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                # Empty cells (quoted or not) are missing at once, nothing else is ("NA" stays
+                # text): no rewrite of the columns later (pyarrow 15's if_else corrupts
+                # sliced text arrays).
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowException, ValueError, OSError):
         return None
