@@ -33,10 +33,11 @@ AGG_MSG = Catalogue(
     {
         "incomplete": (
             "核查不完整：{families} 没有一户能够核查（所需的列缺失、为空或规则未运行），"
-            "不能视为通过；退出码 5（确认接受请加 --allow-incomplete）",
+            "不能视为通过；没有达到 --fail-on 的问题时退出码为 5"
+            "（确认接受请加 --allow-incomplete）",
             "incomplete audit: {families} could decide no household (columns absent or blank,"
-            " or rules not run), which is not a pass; exit code 5 (--allow-incomplete accepts"
-            " it)",
+            " or rules not run), which is not a pass; without findings at or above --fail-on"
+            " the exit code is 5 (--allow-incomplete accepts it)",
         ),
         "incomplete_allowed": (
             "核查不完整：{families} 没有一户能够核查，已按 --allow-incomplete 接受",
