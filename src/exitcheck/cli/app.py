@@ -114,7 +114,7 @@ def main() -> None:
         code = app(standalone_mode=False)
     except typer.Abort:
         sys.exit(usage.show_aborted(usage.current_lang()))
-    except typer.TyperException as err:  # click's: unknown option, missing argument, bad value
+    except usage.USAGE_ERRORS as err:  # click's: unknown option, missing argument, bad value
         sys.exit(usage.show_usage_error(err, usage.current_lang()))
     except KeyboardInterrupt:
         sys.exit(usage.show_aborted(usage.current_lang()))

@@ -37,6 +37,8 @@ def explain(
     from exitcheck.scope import parse_as_of, resolve_scope
 
     set_lang(lang.value)
+    if not household:  # typer 0.16 (the oldest allowed) lets a required option through as None
+        raise UsageError("缺少选项 --household", message_en="Missing option --household.")
     from exitcheck.inputs import expand_inputs
     from exitcheck.io import prefetch
 

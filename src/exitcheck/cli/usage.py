@@ -16,6 +16,20 @@ import typer
 
 from exitcheck.i18n import Catalogue
 
+# The exception classes of command-line errors. Typer >= 0.17 ships its own copy of click and
+# raises typer.TyperException; older typer (the tested lower bound, 0.16) raises click's own
+# ClickException. Both are caught.
+_classes: list[type[Exception]] = []
+if isinstance(getattr(typer, "TyperException", None), type):
+    _classes.append(typer.TyperException)
+try:
+    import click
+
+    _classes.append(click.ClickException)
+except ImportError:  # pragma: no cover - typer without the click package
+    pass
+USAGE_ERRORS: tuple[type[Exception], ...] = tuple(_classes)
+
 MSG = Catalogue(
     {
         "usage": ("用法：{usage}", "Usage: {usage}"),
@@ -63,7 +77,7 @@ def _param_name(err: Exception) -> str:
     return " / ".join(param.opts)
 
 
-def message(err: typer.TyperException, lang: str) -> str:
+def message(err: Exception, lang: str) -> str:
     """The error line's text (without the 错误：/Error: prefix)."""
     kind = _kind(err)
     if kind == "NoSuchOption":
@@ -81,14 +95,15 @@ def message(err: typer.TyperException, lang: str) -> str:
     if kind == "BadParameter":
         return MSG("bad_value", lang, name=_param_name(err),
                    reason=getattr(err, "message", str(err)))
-    reason = err.format_message()
+    format_message = getattr(err, "format_message", None)
+    reason = format_message() if callable(format_message) else str(err)
     if reason.startswith("No such command"):
         name = reason.split("'")[1] if reason.count("'") >= 2 else reason
         return MSG("no_such_command", lang, name=name)
     return MSG("other", lang, reason=reason)
 
 
-def show_usage_error(err: typer.TyperException, lang: str) -> int:
+def show_usage_error(err: Exception, lang: str) -> int:
     """Print ``err`` on stderr as usage, a hint to --help and the error; return its exit code
     (2). A command given without its arguments shows its help, as click does."""
     ctx = getattr(err, "ctx", None)
