@@ -67,6 +67,7 @@ NOT_EVALUATED = Status.NOT_EVALUATED.value
 NOT_APPLICABLE = "not_applicable"
 NOT_RUN = "not_run"  # explain only: the audit would not run the rule (RuleNotRun)
 _STATUS_LABELS = np.array([NOT_EVALUATED, NOT_APPLICABLE, PASS, VIOLATED], dtype=object)
+_CODE_NOT_EVALUATED, _CODE_NOT_APPLICABLE, _CODE_PASS, _CODE_VIOLATED = range(4)
 STATS_COLUMNS = ("rule", "applicable", "passed", "violated", "not_evaluated", "exempted")
 # Derived fields cite the column they were derived from (schema/derive.py).
 DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
@@ -86,6 +87,15 @@ class Outcome:
     status: pd.Series  # PASS | VIOLATED | NOT_EVALUATED | NOT_APPLICABLE, aligned to the frame
     when_unknown: pd.Series  # bool: not_evaluated because `when` itself was unknown
     values: dict[str, pd.Series]  # field values read by when/require, aligned to the frame
+    # status as small ints into _STATUS_LABELS (0 not_evaluated, 1 not_applicable, 2 pass,
+    # 3 violated): tests on it cost no Python comparison per unit (10^6 units x ~200 rules).
+    code: np.ndarray | None = None
+
+    def codes(self) -> np.ndarray:
+        if self.code is None:
+            labels = list(_STATUS_LABELS)
+            self.code = np.array([labels.index(s) for s in self.status], dtype=np.int8)
+        return self.code
 
 
 def make_context(
@@ -131,7 +141,7 @@ def rule_outcome(rule: LoadedRule, ctx: EvalContext) -> Outcome:
             if isinstance(series, pd.Series) and series.index.equals(index):
                 values.setdefault(name, series)
     return Outcome(pd.Series(status, index=index, dtype=object), pd.Series(when_na, index=index),
-                   values)
+                   values, code.astype(np.int8))
 
 
 def _aligned(series: pd.Series, index: pd.Index) -> pd.Series:
@@ -237,7 +247,7 @@ def run_rule(
     if skipped is not None:
         return RuleRun(empty_findings(), 0, outcome, skipped)
     found = findings_frame(rule, outcome, registry, ctx, resolved, lang)
-    return RuleRun(found, int((outcome.status != NOT_APPLICABLE).sum()), outcome)
+    return RuleRun(found, int((outcome.codes() != _CODE_NOT_APPLICABLE).sum()), outcome)
 
 
 def reads_members(rule: LoadedRule) -> bool:
@@ -276,9 +286,9 @@ def fields_absent(
     absent = tuple(name for name in rule.fields if name not in present)
     if not absent:
         return None
-    status = outcome.status.to_numpy()
-    undecided = status == NOT_EVALUATED
-    if not undecided.any() or ((status == PASS) | (status == VIOLATED)).any():
+    code = outcome.codes()
+    undecided = code == _CODE_NOT_EVALUATED
+    if not undecided.any() or (code >= _CODE_PASS).any():
         return None
     # Name the absent fields of `require` when some selected unit could not be decided, else
     # those of `when`: an absent field under coalesce() in `when` is not why.
@@ -393,7 +403,8 @@ def findings_frame(
 ) -> pd.DataFrame:
     """One row per unit that did not pass (violated or not_evaluated)."""
     status = outcome.status
-    mask = status.isin([VIOLATED, NOT_EVALUATED]).to_numpy()
+    code = outcome.codes()
+    mask = (code == _CODE_VIOLATED) | (code == _CODE_NOT_EVALUATED)
     if not mask.any():
         return empty_findings()
     frame = ctx.frame(rule.level)  # type: ignore[arg-type]
