@@ -35,7 +35,8 @@ def _masked_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for key in out.columns:
         column = out[key]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            strings = np.array([isinstance(v, str) for v in column], dtype=bool)
+            strings = (column.notna().to_numpy(dtype=bool) if column.dtype != object
+                       else np.array([isinstance(v, str) for v in column], dtype=bool))
             if strings.any():
                 masked = mask_text_series(column.where(strings, None)).astype(object)
                 out[key] = column.astype(object).where(~strings, masked)
@@ -115,9 +116,7 @@ def _rules_not_run(result: AuditResult) -> list[dict[str, Any]]:
 
 def _findings(result: AuditResult, show_ids: bool) -> list[dict[str, Any]]:
     f = findings_frame(result)[list(FINDING_COLUMNS)].copy()
-    if not show_ids:
-        f["member_id"] = mask_text_series(f["member_id"])
-        f["message"] = mask_text_series(f["message"])
+    # Without --show-ids, _masked_frame masks every text column (member_id and message included).
     # values are per-finding dicts: cleaned one by one (contact keys dropped, IDs masked).
     values = [to_jsonable(clean_values(v if isinstance(v, dict) else {}, show_ids=show_ids))
               for v in f["values"]]
