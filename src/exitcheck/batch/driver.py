@@ -18,6 +18,7 @@ from exitcheck.batch.runner import UnitOutcome, UnitTask, default_jobs, run_loca
 from exitcheck.batch.units import Plan
 from exitcheck.errors import UsageError
 from exitcheck.pipeline import AuditOptions
+from exitcheck.report.messages import MSG as REPORT_MSG
 
 
 @dataclass
@@ -118,7 +119,7 @@ def _write_outputs(rollup: Rollup, opts: BatchOptions) -> None:
         rollup.findings_file = path
     if limit_exceeded:
         rollup.notes.append(
-            MSG("detail_in_file", opts.lang, n=rollup.findings_total,
+            REPORT_MSG("detail_in_file", opts.lang, n=rollup.findings_total,
                 limit=report.DETAIL_LIMIT, path=rollup.findings_file)
             if rollup.findings_file else
             MSG("detail_none", opts.lang, n=rollup.findings_total, limit=report.DETAIL_LIMIT))

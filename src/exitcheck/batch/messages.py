@@ -57,9 +57,6 @@ MSG = Catalogue(
         "skipped_results": ("已跳过先前核查的结果文件（不作为输入）：{names}",
                             "skipped results of earlier runs (not inputs): {names}"),
         "skipped_more": ("等 {n} 个", " and {n} more"),
-        "detail_in_file": ("问题共 {n} 条，超过工作簿明细上限 {limit} 条：逐条明细见 {path}",
-                           "{n} findings exceed the workbook's limit of {limit}: every finding "
-                           "is in {path}"),
         "detail_none": ("问题共 {n} 条，超过工作簿明细上限 {limit} 条；加 --out-dir 可写出明细文件",
                         "{n} findings exceed the workbook's limit of {limit}; use --out-dir for "
                         "the findings file"),

@@ -120,7 +120,7 @@ def audit(
             shown("write")
         summary, outputs, report = _write(result, fail_on, lang, show_ids, workbook, json_path,
                                           junit_path, json_stdout=fmt is OutputFormat.json,
-                                          allow_incomplete=allow_incomplete)
+                                          allow_incomplete=allow_incomplete, force=force)
     _warn_on_stderr(stderr, result, summary, show_ids, lang.value)
 
     if report is not None:
@@ -160,21 +160,34 @@ def _warn_on_stderr(stderr, result, summary, show_ids: bool, lang: str) -> None:
 
 def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path | None,
            json_path: Path | None, junit_path: Path | None, *, json_stdout: bool,
-           allow_incomplete: bool = False):
+           allow_incomplete: bool = False, force: bool = False):
     """Summarise once, then write each requested file (each write is atomic).
 
+    More findings than a workbook lists (report/detail.py): every finding goes to a findings
+    file beside the workbook, and the workbook, terminal and JSON notes name it.
     Returns (summary, outputs written, the JSON report when --format json wants it on stdout).
     """
     from exitcheck.aggregate import summarize
+    from exitcheck.report.atomic import refuse_existing_outputs
+    from exitcheck.report.detail import detail_note, detail_path, exceeds_limit, write_detail_file
     from exitcheck.report.excel import write_workbook
     from exitcheck.report.json_report import build_report, write_json
     from exitcheck.report.junit import write_junit
 
+    detail = None
+    if workbook is not None and exceeds_limit(result):
+        detail = detail_path(workbook)
+        refuse_existing_outputs([detail], force=force)
+        result.notes.append(detail_note(result, detail, lang.value))
     summary = summarize(result, fail_on=fail_on.value, allow_incomplete=allow_incomplete,
                         lang=lang.value)
     outputs: dict[str, Path] = {}
     if workbook is not None:
-        write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids)
+        if detail is not None:
+            write_detail_file(result, detail, show_ids=show_ids)
+            outputs["findings"] = detail
+        write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids,
+                       detail_file=detail)
         outputs["excel"] = workbook
     report = None
     if json_path is not None or json_stdout:

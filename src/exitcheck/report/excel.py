@@ -25,6 +25,7 @@ from exitcheck.exitcodes import ExitCode
 from exitcheck.inputs import OWN_OUTPUT_AUTHOR
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
+from exitcheck.report.detail import detail_note
 from exitcheck.report.mask import mask_text, mask_text_series
 from exitcheck.report.messages import MSG, label, unit_label
 
@@ -402,8 +403,13 @@ def write_workbook(
     *,
     lang: str = "zh",
     show_ids: bool = False,
+    detail_file: Path | None = None,
 ) -> Path:
-    """Write the audit workbook to ``path`` atomically; refuse to overwrite an input file."""
+    """Write the audit workbook to ``path`` atomically; refuse to overwrite an input file.
+
+    ``detail_file``: the findings exceed the workbook's limit (report/detail.py) and were
+    written there; 明细 then names that file instead of listing them.
+    """
     target = Path(path)
     inputs = [inp.path for inp in result.registry.inputs]
     with atomic_output(target, inputs=inputs) as tmp:
@@ -425,8 +431,12 @@ def write_workbook(
                         T.data_issues_table(result, lang, show_ids=show_ids))
             _list_sheet(w, MSG("sheet.villages", lang), T.area_table(summary.villages, lang))
             _list_sheet(w, MSG("sheet.rules", lang), T.rules_table(result, summary, lang))
-            _list_sheet(w, MSG("sheet.findings", lang),
-                        T.findings_table(result, lang, show_ids=show_ids))
+            if detail_file is None:
+                _list_sheet(w, MSG("sheet.findings", lang),
+                            T.findings_table(result, lang, show_ids=show_ids))
+            else:
+                ws = book.add_worksheet(MSG("sheet.findings", lang))
+                w.string(ws, 0, 0, detail_note(result, detail_file, lang), w.warn)
         finally:
             book.close()
     return target

@@ -60,6 +60,10 @@ MSG = Catalogue(
         "sheet.villages": ("按村统计", "By village"),
         "sheet.rules": ("规则说明", "Rules"),
         "sheet.findings": ("明细", "All findings"),
+        # the per-finding list in a findings file (report/detail.py)
+        "detail_in_file": ("问题共 {n} 条，超过工作簿明细上限 {limit} 条：逐条明细见 {path}",
+                           "{n} findings exceed the workbook's limit of {limit}: every finding "
+                           "is in {path}"),
         # column headers
         "col.county": ("县", "County"),
         "col.township": ("乡镇", "Township"),
@@ -159,6 +163,7 @@ MSG = Catalogue(
         "sec.income": ("人均纯收入分布", "Per-capita income distribution"),
         "sec.notes": ("说明", "Notes"),
         "sec.outputs": ("输出文件", "Outputs written"),
+        "output.findings": ("明细文件", "Findings file"),
         "output.excel": ("结果工作簿", "Workbook"),
         "output.json": ("JSON 报告", "JSON report"),
         "output.junit": ("JUnit XML", "JUnit XML"),
