@@ -153,7 +153,8 @@ def _overlap_part(rollup: Rollup, show_ids: bool):  # -> pyarrow.Table
     for key in ("unit", "rule", "family", "severity", "status", "household_id", "member_id",
                 "location", "message"):
         text = f[key].astype("string")
-        masked = key in ("member_id", "location", "message", "unit") and not show_ids
+        masked = key in ("household_id", "member_id", "location", "message",
+                         "unit") and not show_ids
         frame[key] = mask_text_series(text).astype("string") if masked else text
     frame["values"] = [compact_json(clean_values(v or {}, show_ids=show_ids))
                        for v in f["values"]]

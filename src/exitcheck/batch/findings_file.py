@@ -40,8 +40,8 @@ def findings_table(result: Any, *, unit: str, show_ids: bool) -> pa.Table:
         frame[key] = hid.map(col).astype("string")
     for key in ("rule", "family", "severity", "status"):
         frame[key] = f[key].astype("string")
-    frame["household_id"] = hid
-    for key in ("member_id", "location", "message"):
+    # Masked as in the workbook and the JSON (a 户编号 that looks like a card number too).
+    for key in ("household_id", "member_id", "location", "message"):
         text = f[key].astype("string")
         frame[key] = text if show_ids else mask_text_series(text).astype("string")
     # One JSON text per finding: values are per-finding dicts (as the workbook's 明细 sheet).

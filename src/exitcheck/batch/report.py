@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-import numpy as np
 import pandas as pd
 from rich import box
 from rich.cells import cell_len
@@ -385,7 +384,7 @@ class _Sheets:
                 take = min(len(table) - start, SHEET_DATA_ROWS + 1 - row)
                 chunk = T.Table(table.frame.iloc[start:start + take], table.headers,
                                 table.kinds)
-                row = _rows(self.w, ws, row, chunk)
+                row = self.w.rows(ws, row, chunk)
                 start += take
         if ws is not None:
             self._finish(ws, row, sample)
@@ -399,25 +398,3 @@ class _Sheets:
         ws.repeat_rows(0)
 
 
-def _rows(w: Any, ws: Any, row: int, table: T.Table) -> int:
-    """Append ``table``'s rows (no header) from ``row``; return the next free row. Text goes
-    through the writer's masking and formula quoting (report/excel.py _Writer.string)."""
-    columns = []
-    for key, kind in zip(table.frame.columns, table.kinds, strict=True):
-        if kind == T.TEXT:
-            columns.append(table.frame[key].astype(object).to_numpy())
-        else:
-            columns.append(pd.to_numeric(table.frame[key], errors="coerce")
-                           .to_numpy(dtype="float64", na_value=np.nan))
-    text = [i for i, k in enumerate(table.kinds) if k == T.TEXT]
-    numbers = [i for i, k in enumerate(table.kinds) if k != T.TEXT]
-    fmts = {T.INT: w.int, T.MONEY: w.money, T.PERCENT: w.percent}
-    formats = {c: fmts.get(table.kinds[c], w.int) for c in numbers}
-    for r in range(len(table)):
-        for c in text:
-            w.string(ws, row + r, c, columns[c][r])
-        for c in numbers:
-            x = columns[c][r]
-            if not np.isnan(x):
-                ws.write_number(row + r, c, float(x), formats[c])
-    return row + len(table)

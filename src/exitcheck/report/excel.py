@@ -93,6 +93,12 @@ class _Writer:
         row. ``wrap_first``: the first column's texts wrap (titles in a fitted column)."""
         for col, head in enumerate(table.headers, start=first_col):
             self.string(ws, row, col, head, self.header)
+        return self.rows(ws, row + 1, table, first_col, wrap_first=wrap_first)
+
+    def rows(self, ws: Worksheet, row: int, table: T.Table, first_col: int = 0,
+             *, wrap_first: bool = False) -> int:
+        """Write ``table``'s rows (no header) from ``row``; return the next free row. Text is
+        masked and formula-like text quoted column-wise; blank cells are not written."""
         fmts = {T.INT: self.int, T.MONEY: self.money, T.PERCENT: self.percent}
         # Columns converted once (text: str with "" for blank; numbers: float64 with NaN), so
         # the per-cell loop below does no type dispatch. xlsxwriter writes cell by cell: the
@@ -121,7 +127,7 @@ class _Writer:
         text_cols = [i for i, k in enumerate(table.kinds) if k == T.TEXT]
         num_cols = [i for i, k in enumerate(table.kinds) if k != T.TEXT]
         write_string, write_number = ws.write_string, ws.write_number
-        for out_row, cells in enumerate(zip(*columns, strict=True), start=row + 1):
+        for out_row, cells in enumerate(zip(*columns, strict=True), start=row):
             for col in text_cols:
                 cell = cells[col]
                 if cell is not None:
@@ -130,7 +136,7 @@ class _Writer:
                 cell = cells[col]
                 if cell is not None:
                     write_number(out_row, first_col + col, cell[0], cell[1])
-        return row + 1 + len(table)
+        return row + len(table)
 
 
 def _fit_columns(ws: Worksheet, tables: list[T.Table]) -> None:

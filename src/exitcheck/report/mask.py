@@ -316,15 +316,20 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
     """A finding's ``values`` made safe to publish: contact keys dropped, IDs masked (recursive)."""
     if isinstance(values, Mapping):
         out: dict[str, Any] = {}
+        sensitive = sensitive_fields()
         for key, val in values.items():
             k = str(key)
-            if k in sensitive_fields():  # a phone or bank card a rule read: never published
+            if k in sensitive:  # a phone or bank card a rule read: never published
                 continue
             # Builtin findings carry the offending cell as {"field": "id_number", "value": ...}.
             is_id = k in ID_KEYS or (k == "value" and values.get("field") in ID_KEYS)
             shown_key = k if show_ids else mask_text(k)  # a header may hold an ID too
+            kind = val.__class__
             if is_id and not show_ids and not isinstance(val, (Mapping, list, tuple)):
                 out[shown_key] = mask_id(val)
+            elif val is None or kind is bool or (  # plain small numbers inline (most values)
+                    (kind is int or kind is float) and -1e10 < val < 1e10):
+                out[shown_key] = val
             else:
                 out[shown_key] = clean_values(val, show_ids=show_ids)
         return out
