@@ -11,7 +11,10 @@ the first finds keys seen in more than one unit, the second reads only those key
 
 from __future__ import annotations
 
+import math
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,25 +29,66 @@ from exitcheck.findings import FINDING_COLUMNS
 RULE = "DQ120"
 
 
+# Keys counted in memory at once when the units' keys are many (a nation: ~1.3 x 10^7 keys per
+# 10^7 members): above this they are first spilled to hash buckets of about this size.
+KEYS_PER_BUCKET = 1_000_000
+
+
 def _shared_keys(outcomes: Sequence[Any]) -> tuple[pa.Array, pa.Array]:
-    """(household IDs, person ID numbers) present in two or more units."""
-    tables = []
-    for o in outcomes:
-        if not o.keys:
-            continue
-        t = pq.read_table(o.keys, columns=["kind", "key"])
-        tables.append(t.append_column("unit", pa.array(np.full(t.num_rows, o.index, "int32"))))
-    if not tables:
+    """(household IDs, person ID numbers) present in two or more units.
+
+    A key's units are all in one hash bucket, so each bucket is counted on its own: memory holds
+    one unit's keys plus one bucket, whatever the number of units (issue 9: 10^7 members in
+    4 GiB)."""
+    files = [(o.index, o.keys) for o in outcomes if o.keys]
+    total = sum(pq.ParquetFile(path).metadata.num_rows for _, path in files)
+    buckets = 1 << max(0, math.ceil(math.log2(max(total / KEYS_PER_BUCKET, 1.0))))
+    if buckets == 1:
+        return _shared_in(pa.concat_tables([_unit_keys(i, p) for i, p in files])
+                          if files else None)
+    with tempfile.TemporaryDirectory(prefix=".keys-", dir=Path(files[0][1]).parent) as tmp:
+        writers: dict[int, pq.ParquetWriter] = {}
+        try:
+            for index, path in files:
+                table = _unit_keys(index, path)
+                keys = table["key"].to_numpy(zero_copy_only=False)
+                bucket = pd.util.hash_array(keys.astype(object)) & np.uint64(buckets - 1)
+                order = np.argsort(bucket, kind="stable")
+                ordered, sorted_buckets = table.take(pa.array(order)), bucket[order]
+                edges = np.searchsorted(sorted_buckets, np.arange(buckets + 1, dtype=np.uint64))
+                for b in range(buckets):
+                    if edges[b + 1] > edges[b]:
+                        if b not in writers:
+                            writers[b] = pq.ParquetWriter(Path(tmp) / f"{b}.parquet",
+                                                          table.schema)
+                        writers[b].write_table(
+                            ordered.slice(int(edges[b]), int(edges[b + 1] - edges[b])))
+        finally:
+            for writer in writers.values():
+                writer.close()
+        found = [_shared_in(pq.read_table(Path(tmp) / f"{b}.parquet")) for b in sorted(writers)]
+    return (pa.concat_arrays([h for h, _ in found]).cast(pa.string()),
+            pa.concat_arrays([p for _, p in found]).cast(pa.string()))
+
+
+def _unit_keys(index: int, path: str) -> pa.Table:
+    """One unit's (kind, key) pairs with its index, each pair once (a person on two rows of
+    one file is not an overlap)."""
+    t = pq.read_table(path, columns=["kind", "key"]).group_by(["kind", "key"]).aggregate([])
+    t = t.cast(pa.schema([("kind", pa.string()), ("key", pa.string())]))
+    return t.append_column("unit", pa.array(np.full(t.num_rows, index, "int32")))
+
+
+def _shared_in(every: pa.Table | None) -> tuple[pa.Array, pa.Array]:
+    """The household and person keys of ``every`` (distinct per unit) found in two units."""
+    if every is None:
         return pa.array([], pa.string()), pa.array([], pa.string())
-    every = pa.concat_tables(tables)
-    del tables
     out = []
     for kind in ("household", "person"):
-        sub = every.filter(pc.equal(every["kind"], kind)).select(["key", "unit"])
-        # Distinct (key, unit) pairs first: a person on two rows of one file is not an overlap.
-        pairs = sub.group_by(["key", "unit"]).aggregate([])
-        counts = pairs.group_by("key").aggregate([("unit", "count")])
-        out.append(counts.filter(pc.greater(counts["unit_count"], 1))["key"].combine_chunks())
+        sub = every.filter(pc.equal(every["kind"], kind))
+        counts = sub.group_by("key").aggregate([("unit", "count")])
+        out.append(counts.filter(pc.greater(counts["unit_count"], 1))["key"].combine_chunks()
+                   .cast(pa.string()))
     return out[0], out[1]
 
 
