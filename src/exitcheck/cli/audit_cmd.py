@@ -96,7 +96,6 @@ def audit(
     from exitcheck.cli.progress import AuditProgress
     from exitcheck.pipeline import AuditOptions, run_audit
     from exitcheck.report.console import quiet_lines, render_console
-    from exitcheck.report.json_report import write_json
     from exitcheck.scope import parse_as_of
 
     as_of_date = parse_as_of(as_of)
@@ -118,13 +117,14 @@ def audit(
         result = run_audit(options, progress=shown)
         if shown is not None:
             shown("write")
-        summary, outputs, report = _write(result, fail_on, lang, show_ids, workbook, json_path,
-                                          junit_path, json_stdout=fmt is OutputFormat.json,
-                                          allow_incomplete=allow_incomplete, force=force)
+        summary, outputs = _write(result, fail_on, lang, show_ids, workbook, json_path,
+                                  junit_path, allow_incomplete=allow_incomplete, force=force)
     _warn_on_stderr(stderr, result, summary, show_ids, lang.value)
 
-    if report is not None:
-        write_json(report, sys.stdout)
+    if fmt is OutputFormat.json:
+        from exitcheck.report.json_report import write_report
+
+        write_report(result, summary, sys.stdout, show_ids=show_ids, lang=lang.value)
     elif quiet:
         for line in quiet_lines(summary, lang.value):
             typer.echo(line)
@@ -159,19 +159,19 @@ def _warn_on_stderr(stderr, result, summary, show_ids: bool, lang: str) -> None:
 
 
 def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path | None,
-           json_path: Path | None, junit_path: Path | None, *, json_stdout: bool,
+           json_path: Path | None, junit_path: Path | None, *,
            allow_incomplete: bool = False, force: bool = False):
     """Summarise once, then write each requested file (each write is atomic).
 
     More findings than a workbook lists (report/detail.py): every finding goes to a findings
     file beside the workbook, and the workbook, terminal and JSON notes name it.
-    Returns (summary, outputs written, the JSON report when --format json wants it on stdout).
+    Returns (summary, outputs written).
     """
     from exitcheck.aggregate import summarize
     from exitcheck.report.atomic import refuse_existing_outputs
     from exitcheck.report.detail import detail_note, detail_path, exceeds_limit, write_detail_file
     from exitcheck.report.excel import write_workbook
-    from exitcheck.report.json_report import build_report, write_json
+    from exitcheck.report.json_report import write_report
     from exitcheck.report.junit import write_junit
 
     detail = None
@@ -189,14 +189,11 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
         write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids,
                        detail_file=detail)
         outputs["excel"] = workbook
-    report = None
-    if json_path is not None or json_stdout:
-        report = build_report(result, summary, show_ids=show_ids, lang=lang.value)
     if json_path is not None:
-        write_json(report, json_path)
+        write_report(result, summary, json_path, show_ids=show_ids, lang=lang.value)
         outputs["json"] = json_path
     if junit_path is not None:
         write_junit(result, summary, junit_path, lang=lang.value, show_ids=show_ids)
         outputs["junit"] = junit_path
-    return summary, outputs, report if json_stdout else None
+    return summary, outputs
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,7 +15,7 @@ from exitcheck import __version__
 from exitcheck.aggregate import Summary, findings_frame
 from exitcheck.engine.result import AuditResult
 from exitcheck.findings import FINDING_COLUMNS
-from exitcheck.report.atomic import write_text_atomic
+from exitcheck.report.atomic import atomic_output, write_text_atomic
 from exitcheck.report.jsonsafe import to_jsonable
 from exitcheck.report.mask import (
     clean_values,
@@ -114,32 +114,58 @@ def _rules_not_run(result: AuditResult) -> list[dict[str, Any]]:
     ]
 
 
-def _findings(result: AuditResult, show_ids: bool) -> list[dict[str, Any]]:
-    f = findings_frame(result)[list(FINDING_COLUMNS)].copy()
+# Rows converted to dicts and encoded at a time: the long lists (10^5-10^6 findings and
+# households) are never all Python dicts at once, nor the whole report one string.
+CHUNK_ROWS = 20_000
+
+
+def _finding_chunks(result: AuditResult, show_ids: bool) -> Iterator[list[dict[str, Any]]]:
+    f = findings_frame(result)[list(FINDING_COLUMNS)]
     # Without --show-ids, _masked_frame masks every text column (member_id and message included).
     # values are per-finding dicts: cleaned one by one (contact keys dropped, IDs masked).
-    values = [to_jsonable(clean_values(v if isinstance(v, dict) else {}, show_ids=show_ids))
-              for v in f["values"]]
-    records = _records(f.drop(columns="values") if show_ids
-                       else _masked_frame(f.drop(columns="values")))
-    for record, value in zip(records, values, strict=True):
-        record["values"] = value
-    return records
+    rest = f.drop(columns="values")
+    rest = rest if show_ids else _masked_frame(rest)
+    values = f["values"].to_numpy(dtype=object)
+    for start in range(0, len(f), CHUNK_ROWS):
+        records = _records(rest.iloc[start:start + CHUNK_ROWS])
+        for record, value in zip(records, values[start:start + CHUNK_ROWS], strict=True):
+            record["values"] = to_jsonable(clean_values(value if isinstance(value, dict)
+                                                        else {}, show_ids=show_ids))
+        yield records
 
 
-def _households(summary: Summary, show_ids: bool) -> list[dict[str, Any]]:
+def _household_chunks(summary: Summary, show_ids: bool) -> Iterator[list[dict[str, Any]]]:
     v = summary.verdicts.copy()
     v["head_id_number"] = (v["head_id_number"].astype("string") if show_ids
                            else mask_id_series(v["head_id_number"]))
     if not show_ids:
         v = _masked_frame(v)
-    return _records(v)
+    for start in range(0, len(v), CHUNK_ROWS):
+        yield _records(v.iloc[start:start + CHUNK_ROWS])
 
 
-def build_report(
+def _dumps(value: Any) -> str:
+    # Compact: json's C encoder only runs without indent (10^5 findings: ~4x faster, half the
+    # size). Pipe through `python -m json.tool` or `jq` to read it.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _array(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
+    yield "["
+    first = True
+    for chunk in chunks:
+        if chunk:
+            text = _dumps(chunk)[1:-1]
+            yield text if first else "," + text
+            first = False
+    yield "]"
+
+
+def report_chunks(
     result: AuditResult, summary: Summary, *, show_ids: bool = False, lang: str = "zh"
-) -> dict[str, Any]:
-    """The JSON report as a JSON-safe dict (IDs masked unless ``show_ids``)."""
+) -> Iterator[str]:
+    """The JSON report's text, piece by piece (IDs masked unless ``show_ids``); the pieces
+    joined are one JSON document and a newline. The one way the report is produced."""
     mask = (lambda frame: frame) if show_ids else _masked_frame
     head = to_jsonable({
         "schema": SCHEMA_ID,
@@ -153,20 +179,45 @@ def build_report(
     })
     # The long parts are converted column-wise by _records (a recursive walk costs seconds);
     # every text in them is masked column-wise too, the short parts by a walk (mask_any).
-    return {
-        **mask_any(head, show_ids=show_ids),
-        "areas": {
-            "townships": _records(mask(summary.townships[["county", "township",
-                                                           *_AREA_COLUMNS]])),
-            "villages": _records(mask(
-                summary.villages[["county", "township", "village", *_AREA_COLUMNS]]
-            )),
-        },
-        "households": _households(summary, show_ids),
-        "findings": _findings(result, show_ids),
+    areas = {
+        "townships": _records(mask(summary.townships[["county", "township", *_AREA_COLUMNS]])),
+        "villages": _records(mask(
+            summary.villages[["county", "township", "village", *_AREA_COLUMNS]])),
+    }
+    yield _dumps({**mask_any(head, show_ids=show_ids), "areas": areas})[:-1]
+    yield ',"households":'
+    yield from _array(_household_chunks(summary, show_ids))
+    yield ',"findings":'
+    yield from _array(_finding_chunks(result, show_ids))
+    tail = {
         "rules_not_run": mask_any(_rules_not_run(result), show_ids=show_ids),
         "notes": [str(n) if show_ids else mask_text(str(n)) for n in summary.notes],
     }
+    yield "," + _dumps(tail)[1:] + "\n"
+
+
+def build_report(
+    result: AuditResult, summary: Summary, *, show_ids: bool = False, lang: str = "zh"
+) -> dict[str, Any]:
+    """The JSON report as a dict (what :func:`write_report` writes, parsed back)."""
+    return json.loads("".join(report_chunks(result, summary, show_ids=show_ids, lang=lang)))  # type: ignore[no-any-return]
+
+
+def write_report(
+    result: AuditResult, summary: Summary, target: Path | str | TextIO, *,
+    show_ids: bool = False, lang: str = "zh",
+) -> None:
+    """Stream the JSON report to a file (atomically; "-" means stdout) or an open text stream.
+    Writing over one of the inputs is refused."""
+    chunks = report_chunks(result, summary, show_ids=show_ids, lang=lang)
+    if isinstance(target, (str, Path)) and str(target) != "-":
+        with atomic_output(target, inputs=[i.path for i in result.registry.inputs]) as tmp, \
+                open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(chunks)
+        return
+    stream = sys.stdout if isinstance(target, (str, Path)) else target
+    stream.writelines(chunks)
+    stream.flush()
 
 
 def write_json(
@@ -181,9 +232,7 @@ def write_json(
     """
     if inputs is None:
         inputs = [i["path"] for i in report.get("inputs", [])]
-    # Compact: json's C encoder only runs without indent (10^5 findings: ~4x faster, half the
-    # size). Pipe through `python -m json.tool` or `jq` to read it.
-    text = json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n"
+    text = _dumps(report) + "\n"
     if isinstance(path_or_stdout, (str, Path)):
         if str(path_or_stdout) == "-":
             sys.stdout.write(text)
