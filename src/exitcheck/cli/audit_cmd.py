@@ -168,6 +168,7 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
     Returns (summary, outputs written).
     """
     from exitcheck.aggregate import summarize
+    from exitcheck.memory import release_unused
     from exitcheck.report.atomic import refuse_existing_outputs
     from exitcheck.report.detail import detail_note, detail_path, exceeds_limit, write_detail_file
     from exitcheck.report.excel import write_workbook
@@ -186,9 +187,11 @@ def _write(result, fail_on: FailOn, lang: Lang, show_ids: bool, workbook: Path |
         if detail is not None:
             write_detail_file(result, detail, show_ids=show_ids)
             outputs["findings"] = detail
+        release_unused()
         write_workbook(result, summary, workbook, lang=lang.value, show_ids=show_ids,
                        detail_file=detail)
         outputs["excel"] = workbook
+    release_unused()  # each writer's transient columns, before the next one
     if json_path is not None:
         write_report(result, summary, json_path, show_ids=show_ids, lang=lang.value)
         outputs["json"] = json_path

@@ -48,7 +48,8 @@ class _Mapped:
 def build_registry(
     tables: list[RawTable], catalogue: FieldCatalogue, mapping: dict[str, str] | None = None
 ) -> Registry:
-    """Build the Registry from read tables (one or several files/sheets).
+    """Build the Registry from read tables (one or several files/sheets). The tables are
+    consumed: their data columns are released as they are normalized (peak memory).
 
     Member sheets (they have 姓名/证件号码 or other member fields) become members; a sheet with
     户编号 and only household fields is a household sheet, joined by household_id (two-sheet
@@ -310,10 +311,15 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
     def repeats(src: str) -> np.ndarray | None:
         return None if same is None else same[:, position[src]]
 
+    # Each source column is released once its last field is normalized: the raw table (~0.5
+    # GiB of text at 10^6 rows) and the typed columns are not all held at once.
+    last_use = {src: name for name, src in m.columns.items()}
     for name, src in m.columns.items():
         spec = catalogue.fields[name]
         norm = normalize_column(t.data[src].reset_index(drop=True), spec, catalogue,
                                 repeats(src))  # fmt: skip
+        if last_use[src] == name and src not in m.unmatched:
+            del t.data[src]
         cols[name] = norm.values
         if norm.stored_as_number is not None:
             stored = norm.stored_as_number
@@ -325,6 +331,7 @@ def _normalize_table(m: _Mapped, catalogue: FieldCatalogue, index: int, role: st
         cols[f"raw:{src}"] = normalize_column(
             t.data[src].reset_index(drop=True), _RAW_SPEC, catalogue, repeats(src)
         ).values
+        del t.data[src]
     frame = pd.DataFrame(cols, index=pd.RangeIndex(n))
     frame["_input"] = pd.array(np.full(n, index), dtype="Int64")
     frame["_row"] = pd.array(np.asarray(t.rows, dtype=np.int64), dtype="Int64")
