@@ -45,8 +45,38 @@ def _masked_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts of plain JSON values, converted column-wise (NA/NaN -> None)."""
-    obj = frame.astype(object)
-    return obj.where(frame.notna(), None).to_dict("records")  # type: ignore[no-any-return]
+    columns = [_plain(frame[key]) for key in frame.columns]
+    keys = [str(k) for k in frame.columns]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain(column: pd.Series) -> list[Any]:
+    """A column as Python values json encodes (int, float, bool, str; None for NA/NaN), one
+    conversion per column (pandas' to_dict boxes every cell: ~3 s at 10^6 rows)."""
+    dtype = column.dtype
+    missing = column.isna().to_numpy(dtype=bool)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        values = column.to_numpy().tolist()  # numpy ints/bools hold no NA
+    elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = column.to_numpy().tolist()
+    elif pd.api.types.is_bool_dtype(dtype):
+        values = column.to_numpy(dtype=object, na_value=None).tolist()
+        values = [None if v is None else bool(v) for v in values]
+    elif pd.api.types.is_integer_dtype(dtype):
+        values = column.to_numpy(dtype=object, na_value=None).tolist()
+        values = [None if v is None else int(v) for v in values]
+    elif pd.api.types.is_float_dtype(dtype):
+        values = column.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    else:  # text (masked frames hold str and None), or anything else: made JSON-safe
+        values = column.to_numpy(dtype=object).tolist()
+        if missing.any():
+            for i in np.flatnonzero(missing):
+                values[i] = None
+        return [v if v is None or v.__class__ is str else to_jsonable(v) for v in values]
+    if missing.any():
+        for i in np.flatnonzero(missing):
+            values[i] = None
+    return values
 
 
 def _keyed(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, Any]]:

@@ -120,10 +120,14 @@ def _in_hex_run(text: str, start: int, end: int) -> bool:
     return j - i >= 32 and not text[i:j].isdigit()
 
 
+_NON_ASCII_DIGIT = re.compile(r"[^0-9]")
+
+
 def identifier_kind(token: str) -> str | None:
     """'id', 'phone', 'card' for text that is one of them (see ID_IN_TEXT), else None."""
-    digits = "".join(str(unicodedata.decimal(c)) for c in token.replace("O", "0").replace(
-        "o", "0") if c.isdecimal())
+    zeroed = token.replace("O", "0").replace("o", "0")
+    digits = (_NON_ASCII_DIGIT.sub("", zeroed) if zeroed.isascii()  # the usual case, in C
+              else "".join(str(unicodedata.decimal(c)) for c in zeroed if c.isdecimal()))
     typo = token[-1:] in "Xx"
     n = len(digits) + typo
     grouped = " " in token or "-" in token
@@ -312,6 +316,12 @@ def _birth_date_at_7(d: np.ndarray) -> np.ndarray:
             & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31))
 
 
+@lru_cache(maxsize=4096)
+def _masked_key(key: str) -> str:
+    """A values key (a field name or header: a few distinct ones per run) masked once."""
+    return mask_text(key)
+
+
 def clean_values(values: Any, *, show_ids: bool = False) -> Any:
     """A finding's ``values`` made safe to publish: contact keys dropped, IDs masked (recursive)."""
     if isinstance(values, Mapping):
@@ -323,7 +333,7 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
                 continue
             # Builtin findings carry the offending cell as {"field": "id_number", "value": ...}.
             is_id = k in ID_KEYS or (k == "value" and values.get("field") in ID_KEYS)
-            shown_key = k if show_ids else mask_text(k)  # a header may hold an ID too
+            shown_key = k if show_ids else _masked_key(k)  # a header may hold an ID too
             kind = val.__class__
             if is_id and not show_ids and not isinstance(val, (Mapping, list, tuple)):
                 out[shown_key] = mask_id(val)
