@@ -1,8 +1,8 @@
 """More findings than the workbook lists (report/detail.py, issue 9 item 3): every finding goes to
 a findings file beside the workbook, 明细 names it, and nothing is lost.
 
-The limit (200,000) is lowered in-process so the bundled sample exceeds it; the audit itself is
-the real command (Typer's CliRunner on the app).
+The limit (200,000) is lowered through EXITCHECK_DETAIL_LIMIT so the bundled sample exceeds it;
+the audit is the real command (Typer's CliRunner on the app).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def audit(tmp_path: Path, *extra: str) -> tuple[int, Path, Path]:
 
 def test_findings_over_the_limit_go_to_the_findings_file(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(detail, "DETAIL_LIMIT", 5)
+    monkeypatch.setenv(detail.DETAIL_LIMIT_ENV, "5")
     code, out, js = audit(tmp_path)
     assert code == 1  # the sample's verdict is unchanged
     report = json.loads(js.read_text(encoding="utf-8"))
@@ -65,7 +65,7 @@ def test_findings_over_the_limit_go_to_the_findings_file(tmp_path: Path,
 
 def test_the_findings_file_is_not_replaced_silently(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(detail, "DETAIL_LIMIT", 5)
+    monkeypatch.setenv(detail.DETAIL_LIMIT_ENV, "5")
     (tmp_path / "r_明细.parquet").write_bytes(b"earlier")
     result = runner.invoke(app, ["audit", str(SAMPLE), "-o", str(tmp_path / "r.xlsx"),
                                  "--quiet"])

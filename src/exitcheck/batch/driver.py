@@ -36,6 +36,7 @@ class BatchOptions:
     scheduler: str | None = None  # "local" or "tcp://host:8786"
     findings_format: str = "parquet"
     notes: list[str] = field(default_factory=list)
+    allow_incomplete: bool = False
 
 
 def rollup_workbook(out_dir: Path | None) -> Path:
@@ -69,7 +70,10 @@ def run_batch(opts: BatchOptions, echo: Callable[[str], None] | None = None) -> 
                      parts_dir=parts_dir,
                      workbook=(opts.out_dir / f"{unit.name}_核查结果.xlsx"
                                if opts.out_dir is not None and opts.workbook is not None
-                               else None))
+                               else None),
+                     allow_incomplete=opts.allow_incomplete,
+                     findings_file=(opts.out_dir / f"{FINDINGS_STEM}.{opts.findings_format}"
+                                    if opts.out_dir is not None else None))
             for i, unit in enumerate(opts.plan.units)
         ]
         done = 0
@@ -106,8 +110,10 @@ def run_batch(opts: BatchOptions, echo: Callable[[str], None] | None = None) -> 
 def _write_outputs(rollup: Rollup, opts: BatchOptions) -> None:
     from exitcheck.batch import report
     from exitcheck.batch.findings_file import merge_parts
+    from exitcheck.report.detail import detail_limit
 
-    limit_exceeded = rollup.findings_total > report.DETAIL_LIMIT
+    limit = detail_limit()
+    limit_exceeded = rollup.findings_total > limit
     target_dir = opts.out_dir or (opts.workbook.parent if opts.workbook is not None else None)
     if opts.out_dir is not None or (limit_exceeded and target_dir is not None):
         assert target_dir is not None
@@ -120,9 +126,9 @@ def _write_outputs(rollup: Rollup, opts: BatchOptions) -> None:
     if limit_exceeded:
         rollup.notes.append(
             REPORT_MSG("detail_in_file", opts.lang, n=rollup.findings_total,
-                limit=report.DETAIL_LIMIT, path=rollup.findings_file)
+                limit=limit, path=rollup.findings_file)
             if rollup.findings_file else
-            MSG("detail_none", opts.lang, n=rollup.findings_total, limit=report.DETAIL_LIMIT))
+            MSG("detail_none", opts.lang, n=rollup.findings_total, limit=limit))
     if opts.out_dir is not None and opts.workbook is not None:
         rollup.unit_workbooks = sum(1 for o in rollup.outcomes if o.workbook)
         rollup.outputs["units"] = opts.out_dir

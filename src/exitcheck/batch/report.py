@@ -22,7 +22,6 @@ from rich.text import Text
 from exitcheck import __version__
 from exitcheck.batch.messages import MSG
 from exitcheck.batch.rollup import (
-    DETAIL_LIMIT,
     UNIT_COLUMNS,
     Rollup,
     status_text,
@@ -30,6 +29,7 @@ from exitcheck.batch.rollup import (
 )
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output, write_text_atomic
+from exitcheck.report.detail import detail_limit
 from exitcheck.report.mask import inert, mask_any, mask_text, mask_text_series
 from exitcheck.report.messages import MSG as REPORT_MSG
 from exitcheck.report.messages import family_label, label
@@ -218,7 +218,7 @@ def _unit_text(o: Any, lang: str) -> str:
 
 def write_workbook(rollup: Rollup, target: Path, lang: str, show_ids: bool) -> Path:
     """汇总 (units, totals, notes), 未达标户, 返贫风险户, 按村统计, 跨文件重复, and 明细 when the
-    findings fit (DETAIL_LIMIT), else a note naming the findings file."""
+    findings fit (report/detail.py detail_limit()), else a note naming the findings file."""
     import xlsxwriter
 
     from exitcheck.report.excel import _fit_columns, _list_sheet, _print_setup, _Writer
@@ -241,7 +241,7 @@ def write_workbook(rollup: Rollup, target: Path, lang: str, show_ids: bool) -> P
             sheets.write(MSG("sheet.villages", lang),
                          (_village_table(t, lang) for t in _unit_tables(rollup, "villages")))
             _list_sheet(w, MSG("sheet.overlap", lang), _overlap_table(rollup, lang, show_ids))
-            if rollup.findings_total <= DETAIL_LIMIT:
+            if rollup.findings_total <= detail_limit():
                 sheets.write(MSG("sheet.findings", lang),
                              (_table(f, _UNIT_SPEC, _FINDING_SPEC, lang)
                               for f in _finding_chunks(rollup, lang)))

@@ -19,10 +19,6 @@ import pandas as pd
 from exitcheck.batch.messages import MSG
 from exitcheck.batch.runner import UnitOutcome
 
-# Findings the roll-up workbook lists one by one on its 明细 sheet; above this the sheet is left
-# out and the findings file holds them (the same limit as a single audit's workbook).
-from exitcheck.report.detail import DETAIL_LIMIT as DETAIL_LIMIT
-
 ROLLUP_STEM = "汇总_核查结果"  # the roll-up's own name: *_核查结果* is recognised as a result
 FINDINGS_STEM = "汇总_核查结果_明细"
 

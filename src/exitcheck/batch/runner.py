@@ -41,6 +41,10 @@ class UnitTask:
     show_ids: bool
     parts_dir: Path  # findings part + keys of this unit are written here
     workbook: Path | None = None  # the unit's own workbook (--out-dir)
+    allow_incomplete: bool = False  # --allow-incomplete: no exit 5 for an incomplete audit
+    # The roll-up's findings file: a unit workbook whose findings exceed report/detail.py's
+    # limit names it on 明细 instead of listing them (the unit's rows are in it, 文件 column).
+    findings_file: Path | None = None
 
 
 @dataclass
@@ -132,13 +136,20 @@ def _audit_into(task: UnitTask, out: UnitOutcome) -> None:
     from exitcheck.aggregate import summarize
     from exitcheck.batch.findings_file import write_part
     from exitcheck.pipeline import run_audit
+    from exitcheck.report.detail import detail_note, exceeds_limit
     from exitcheck.report.excel import write_workbook
 
     options = replace(task.options, paths=list(task.unit.paths), notes=[])
     result = run_audit(options, definitions=definitions_for(options))
-    summary = summarize(result, fail_on=task.fail_on)
+    detail = None
+    if task.workbook is not None and task.findings_file is not None and exceeds_limit(result):
+        detail = task.findings_file
+        result.notes.append(detail_note(result, detail, task.lang))
+    summary = summarize(result, fail_on=task.fail_on, allow_incomplete=task.allow_incomplete,
+                        lang=task.lang)
     if task.workbook is not None:
-        write_workbook(result, summary, task.workbook, lang=task.lang, show_ids=task.show_ids)
+        write_workbook(result, summary, task.workbook, lang=task.lang, show_ids=task.show_ids,
+                       detail_file=detail)
         out.workbook = str(task.workbook)
     part = task.parts_dir / PART_NAME.format(index=task.index)
     out.findings = write_part(result, part, unit=task.unit.label, lang=task.lang,

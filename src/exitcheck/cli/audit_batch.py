@@ -44,7 +44,8 @@ def audit_batch(plan: Plan, options: object, *, fail_on: str, lang: str, show_id
                 out_dir: Path | None, output: Path | None, no_excel: bool,
                 json_path: Path | None, junit_path: Path | None, json_stdout: bool,
                 quiet: bool, jobs: int | None, scheduler: str | None,
-                findings_format: str, force: bool = False) -> None:
+                findings_format: str, force: bool = False,
+                allow_incomplete: bool = False) -> None:
     """Run the batch and print the roll-up; exits with the roll-up's exit code."""
     from rich.console import Console
 
@@ -73,7 +74,8 @@ def audit_batch(plan: Plan, options: object, *, fail_on: str, lang: str, show_id
     opts = BatchOptions(plan=plan, audit=options, fail_on=fail_on, lang=lang,  # type: ignore[arg-type]
                         show_ids=show_ids, out_dir=out_dir, workbook=workbook,
                         json_path=json_path, junit_path=junit_path, jobs=jobs,
-                        scheduler=scheduler, findings_format=findings_format)
+                        scheduler=scheduler, findings_format=findings_format,
+                        allow_incomplete=allow_incomplete)
     stderr = Console(stderr=True)
     show_progress = not quiet and not json_stdout and stderr.is_terminal
     rollup = run_batch(opts, echo=(lambda line: stderr.print(line, highlight=False))

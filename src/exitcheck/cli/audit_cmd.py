@@ -85,7 +85,8 @@ def audit(
             lang=lang.value), fail_on=fail_on.value, lang=lang.value, show_ids=show_ids,
             out_dir=out_dir, output=output, no_excel=no_excel, json_path=json_path,
             junit_path=junit_path, json_stdout=fmt is OutputFormat.json, quiet=quiet, jobs=jobs,
-            scheduler=scheduler, findings_format=findings_format, force=force)
+            scheduler=scheduler, findings_format=findings_format, force=force,
+            allow_incomplete=allow_incomplete)
     from exitcheck.inputs import expand_inputs
     from exitcheck.io import prefetch
 

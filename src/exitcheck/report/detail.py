@@ -1,8 +1,9 @@
 """The per-finding list when it is too long for a workbook (issue 9, item 3; docs/batch.md).
 
-Above DETAIL_LIMIT findings the workbook's 明细 sheet holds a note instead of the rows, and every
-finding goes to a findings file beside the workbook, in the batch findings file's columns
-(exitcheck/batch/findings_file.py). One limit for a single audit and for a batch roll-up.
+Above detail_limit() findings the workbook's 明细 sheet holds a note instead of the rows, and
+every finding goes to a findings file beside the workbook, in the batch findings file's columns
+(exitcheck/batch/findings_file.py). One limit for a single audit, a batch unit's workbook and
+the batch roll-up; ``EXITCHECK_DETAIL_LIMIT`` sets another (as the read limits, io/limits.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from typing import Any
 # xlsxwriter writes ~5-9 µs a cell: 200k findings x 9-11 columns is ~10-20 s and ~15 MiB of
 # workbook (docs/PERFORMANCE.md), and a sheet that long is no longer read by a person.
 DETAIL_LIMIT = 200_000
+DETAIL_LIMIT_ENV = "EXITCHECK_DETAIL_LIMIT"
+
+
+def detail_limit() -> int:
+    """DETAIL_LIMIT, or a whole number >= 0 in EXITCHECK_DETAIL_LIMIT (another value: ignored)."""
+    import os
+
+    raw = os.environ.get(DETAIL_LIMIT_ENV, "").replace("_", "").strip()
+    return int(raw) if raw.isdigit() else DETAIL_LIMIT
 
 
 def detail_path(workbook: Path) -> Path:
@@ -21,7 +31,7 @@ def detail_path(workbook: Path) -> Path:
 
 
 def exceeds_limit(result: Any) -> bool:
-    return len(result.findings) > DETAIL_LIMIT
+    return len(result.findings) > detail_limit()
 
 
 def write_detail_file(result: Any, path: Path, *, show_ids: bool) -> int:
@@ -43,4 +53,5 @@ def detail_note(result: Any, path: Path, lang: str) -> str:
     """The note that says where the findings are (workbook 明细 sheet, terminal, JSON notes)."""
     from exitcheck.report.messages import MSG
 
-    return MSG("detail_in_file", lang, n=len(result.findings), limit=DETAIL_LIMIT, path=path.name)
+    return MSG("detail_in_file", lang, n=len(result.findings), limit=detail_limit(),
+               path=path.name)
