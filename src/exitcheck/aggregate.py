@@ -39,6 +39,15 @@ AGG_MSG = Catalogue(
             " or rules not run), which is not a pass; without findings at or above --fail-on"
             " the exit code is 5 (--allow-incomplete accepts it)",
         ),
+        "unreconciled": (
+            "行数不平：{file} {sheet} 读取 {read} 行 ≠ 记录 {units} + 跳过 {skipped}",
+            "rows do not reconcile: {file} {sheet} read {read} rows != {units} records +"
+            " {skipped} skipped",
+        ),
+        "members_mismatch": (
+            "成员行合计 {total} ≠ 成员数 {members}",
+            "member rows in all inputs {total} != members {members}",
+        ),
         "incomplete_allowed": (
             "核查不完整：{families} 没有一户能够核查，已按 --allow-incomplete 接受",
             "incomplete audit: {families} could decide no household; accepted by"
@@ -472,7 +481,7 @@ def _income_bands(result: AuditResult) -> tuple[pd.DataFrame, float | None]:
     return pd.concat([table, missing]).astype({"households": "int64"}), float(line)
 
 
-def _accounting(result: AuditResult) -> tuple[list[InputAccounting], list[str]]:
+def _accounting(result: AuditResult, lang: str) -> tuple[list[InputAccounting], list[str]]:
     accounts = [
         InputAccounting(
             path=Path(inp.path), sheet=inp.sheet, reader=inp.reader, encoding=inp.encoding,
@@ -483,14 +492,15 @@ def _accounting(result: AuditResult) -> tuple[list[InputAccounting], list[str]]:
         for inp in result.registry.inputs
     ]
     notes = [
-        f"行数不平：{acc.path.name} {acc.sheet} 读取 {acc.rows_read} 行 ≠ 记录 {acc.units}"
-        f" + 跳过 {acc.skipped_total}"
+        AGG_MSG("unreconciled", lang, file=acc.path.name, sheet=acc.sheet,
+                read=acc.rows_read, units=acc.units, skipped=acc.skipped_total)
         for acc in accounts
         if not acc.reconciled
     ]
     total = sum(acc.member_rows for acc in accounts)
     if accounts and total != result.registry.n_members:
-        notes.append(f"成员行合计 {total} ≠ 成员数 {result.registry.n_members}")
+        notes.append(AGG_MSG("members_mismatch", lang, total=total,
+                             members=result.registry.n_members))
     return accounts, notes
 
 
@@ -514,7 +524,7 @@ def summarize(result: AuditResult, *, fail_on: str, allow_incomplete: bool = Fal
     status = _text_column(households, "poverty_status")
     by_poverty = {str(k): int(v) for k, v in status.value_counts(sort=True).items()}
     bands, line = _income_bands(result)
-    accounts, acc_notes = _accounting(result)
+    accounts, acc_notes = _accounting(result, lang)
     not_eval = f[f["status"] == Status.NOT_EVALUATED.value]
     blocking = blocking_mask(f, fail_on)
     incomplete = incomplete_families(families)

@@ -132,3 +132,15 @@ def test_empty_audit_validates(make_result: Callable[..., AuditResult]) -> None:
     jsonschema.Draft202012Validator(_schema()).validate(report)
     assert report["findings"] == [] and report["households"] == []
     assert report["summary"]["exit_code"] == 0
+
+
+def test_unreconciled_rows_are_said_in_the_report_language(result: AuditResult) -> None:
+    result.registry.inputs[0].rows_read += 1  # a row neither audited nor skipped
+    try:
+        en = summarize(result, fail_on="fail", lang="en")
+        zh = summarize(result, fail_on="fail", lang="zh")
+    finally:
+        result.registry.inputs[0].rows_read -= 1
+    assert not en.rows_reconciled
+    assert any(n.startswith("rows do not reconcile") for n in en.notes)
+    assert any(n.startswith("行数不平") for n in zh.notes)
