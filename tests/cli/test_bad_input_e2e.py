@@ -107,6 +107,17 @@ def test_output_equal_to_input_exits_2_and_input_unchanged(tmp_path: Path, optio
     assert sorted(p.name for p in tmp_path.iterdir()) == ["county.xlsx"]
 
 
+@pytest.mark.parametrize("option", ["-o", "--json", "--junit"])
+def test_missing_output_folder_exits_2_before_the_audit(tmp_path: Path, option: str) -> None:
+    args = ["--no-excel"] if option != "-o" else []
+    res = run_cli("audit", COUNTY_XLSX, *args, option, tmp_path / "nowhere" / "r.out",
+                  "--quiet", cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    one_error_line(res.stderr, "nowhere")
+    assert res.stdout == ""  # refused before any work: no verdict line
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- 3 -----------------------------------------------------------------------------------
 
 def _png(path: Path) -> Path:

@@ -31,15 +31,6 @@ def planned_outputs(plan: Plan, out_dir: Path, findings_format: str, *,
     return [*units, out_dir / f"{FINDINGS_STEM}.{findings_format}"]
 
 
-def _refuse_existing(paths: list[Path], force: bool) -> None:
-    """Existing outputs are replaced only with --force (report/atomic.py), as for one unit."""
-    try:
-        from exitcheck.report.atomic import refuse_existing_outputs
-    except ImportError:  # an older report/atomic.py: outputs are replaced
-        return
-    refuse_existing_outputs(paths, force=force)
-
-
 def audit_batch(plan: Plan, options: object, *, fail_on: str, lang: str, show_ids: bool,
                 out_dir: Path | None, output: Path | None, no_excel: bool,
                 json_path: Path | None, junit_path: Path | None, json_stdout: bool,
@@ -54,6 +45,7 @@ def audit_batch(plan: Plan, options: object, *, fail_on: str, lang: str, show_id
     from exitcheck.batch.messages import MSG
     from exitcheck.cli.audit_cmd import check_outputs_differ
     from exitcheck.errors import UsageError
+    from exitcheck.report.atomic import refuse_existing_outputs
 
     if jobs is not None and jobs < 1:
         zh, en = MSG.both("jobs_invalid")
@@ -70,7 +62,7 @@ def audit_batch(plan: Plan, options: object, *, fail_on: str, lang: str, show_id
     check_outputs_differ(inputs, written)
     if out_dir is not None:
         written += planned_outputs(plan, out_dir, findings_format, unit_workbooks=not no_excel)
-    _refuse_existing(written, force)
+    refuse_existing_outputs(written, force=force, created=out_dir)
     opts = BatchOptions(plan=plan, audit=options, fail_on=fail_on, lang=lang,  # type: ignore[arg-type]
                         show_ids=show_ids, out_dir=out_dir, workbook=workbook,
                         json_path=json_path, junit_path=junit_path, jobs=jobs,
