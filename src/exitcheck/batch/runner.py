@@ -257,9 +257,11 @@ def write_keys(result: Any, path: Path) -> None:
 # -- the local pool ------------------------------------------------------------------------------
 
 # Memory one worker needs, by input format, per byte of the largest unit's files (measured:
-# docs/PERFORMANCE.md: 18 MiB xlsx -> 0.73 GiB, 25 MiB parquet (1M members) -> 4.4 GiB).
+# docs/PERFORMANCE.md: 18 MiB xlsx -> 0.73 GiB; 25 MiB parquet (1M members) -> 1.73 GiB,
+# ~60 a byte, taken as 80 for exports that compress better; a 2.5 MiB county partition ->
+# 515 MiB).
 _BYTES_FACTOR = {".xlsx": 40, ".xlsm": 40, ".ods": 40, ".xls": 12, ".csv": 8,
-                 ".parquet": 180, ".pq": 180}
+                 ".parquet": 80, ".pq": 80}
 _BASE_MIB = 300  # interpreter, libraries, rule files
 
 
