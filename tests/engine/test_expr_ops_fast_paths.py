@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exitcheck.engine.expr_ops import Const, as_boolean, coalesce, compare, duplicated
+from exitcheck.engine.expr_ops import (
+    Const,
+    as_boolean,
+    coalesce,
+    compare,
+    duplicated,
+    text_test,
+)
 
 
 def test_arrow_booleans_keep_values_and_missing() -> None:
@@ -96,3 +103,16 @@ def test_duplicated_counts_codes_as_the_frames_did(rows: list[tuple[str | None, 
     got = duplicated([x, g] if grouped else [x], index)
     assert str(got.dtype) == "boolean" and not got.isna().any()
     assert got.tolist() == _duplicated_by_frames(x, g if grouped else None)
+
+
+@pytest.mark.parametrize("test, needle", [("matches", "^.{3}4[12]"), ("contains", "41"),
+                                          ("startswith", "abc"), ("endswith", "2")])
+def test_text_tests_through_arrow_keep_unknowns(test: str, needle: str) -> None:
+    index = pd.RangeIndex(10, 15)
+    s = pd.Series(["abc41", "abc39", None, "  ", " abc42 "], index=index, dtype="string")
+    got = text_test(test, s, needle, index)
+    assert str(got.dtype) == "boolean" and list(got.index) == list(index)
+    assert got.isna().tolist() == [False, False, True, True, False]  # blank text: unknown
+    want = {"matches": [True, False, True], "contains": [True, False, False],
+            "startswith": [True, True, True], "endswith": [False, False, True]}[test]
+    assert [bool(got.iloc[i]) for i in (0, 1, 4)] == want
