@@ -394,8 +394,8 @@ def duplicated(values: Sequence[pd.Series], index: pd.Index) -> pd.Series:
         if len(values) == 1:
             out[present] = np.bincount(codes, minlength=len(uniques))[codes] > 1
         else:
-            g = values[1].astype("string").fillna("").to_numpy(dtype=object)[present]
-            groups, g_uniques = pd.factorize(g)
+            g = values[1].astype("string").fillna("")
+            groups, g_uniques = pd.factorize(g[present])
             pairs = pd.unique(codes.astype(np.int64) * len(g_uniques) + groups)  # khash
             per_x = np.bincount(pairs // len(g_uniques), minlength=len(uniques))
             out[present] = per_x[codes] > 1
