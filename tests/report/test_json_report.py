@@ -144,3 +144,24 @@ def test_unreconciled_rows_are_said_in_the_report_language(result: AuditResult) 
     assert not en.rows_reconciled
     assert any(n.startswith("rows do not reconcile") for n in en.notes)
     assert any(n.startswith("行数不平") for n in zh.notes)
+
+
+def test_records_are_json_values_whatever_the_dtype() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from exitcheck.report.json_report import _records
+
+    frame = pd.DataFrame({
+        "f": [1.5, np.nan, np.inf], "F": pd.array([1.0, None, 2.0], dtype="Float64"),
+        "i": [1, 2, 3], "I": pd.array([1, None, 3], dtype="Int64"),
+        "b": [True, False, True], "B": pd.array([True, None, False], dtype="boolean"),
+        "s": pd.array(["a", None, "c"], dtype="string"), "o": ["x", None, np.int64(7)],
+    })
+    rows = _records(frame)
+    assert rows[0] == {"f": 1.5, "F": 1.0, "i": 1, "I": 1, "b": True, "B": True, "s": "a",
+                       "o": "x"}
+    assert rows[1] == {"f": None, "F": None, "i": 2, "I": None, "b": False, "B": None,
+                       "s": None, "o": None}
+    assert rows[2]["f"] is None and rows[2]["o"] == 7 and type(rows[2]["I"]) is int
+    json.dumps(rows, allow_nan=False)  # strict JSON: no NaN or Infinity

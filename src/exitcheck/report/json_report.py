@@ -58,7 +58,9 @@ def _plain(column: pd.Series) -> list[Any]:
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         values = column.to_numpy().tolist()  # numpy ints/bools hold no NA
     elif isinstance(dtype, np.dtype) and dtype.kind == "f":
-        values = column.to_numpy().tolist()
+        number = column.to_numpy()
+        missing = missing | ~np.isfinite(number)  # inf is no JSON number: null, as to_jsonable
+        values = number.tolist()
     elif pd.api.types.is_bool_dtype(dtype):
         values = column.to_numpy(dtype=object, na_value=None).tolist()
         values = [None if v is None else bool(v) for v in values]
@@ -66,7 +68,9 @@ def _plain(column: pd.Series) -> list[Any]:
         values = column.to_numpy(dtype=object, na_value=None).tolist()
         values = [None if v is None else int(v) for v in values]
     elif pd.api.types.is_float_dtype(dtype):
-        values = column.to_numpy(dtype="float64", na_value=np.nan).tolist()
+        number = column.to_numpy(dtype="float64", na_value=np.nan)
+        missing = missing | ~np.isfinite(number)
+        values = number.tolist()
     else:  # text (masked frames hold str and None), or anything else: made JSON-safe
         values = column.to_numpy(dtype=object).tolist()
         if missing.any():
