@@ -67,8 +67,8 @@ def _shared_keys(outcomes: Sequence[Any]) -> tuple[pa.Array, pa.Array]:
             for writer in writers.values():
                 writer.close()
         found = [_shared_in(pq.read_table(Path(tmp) / f"{b}.parquet")) for b in sorted(writers)]
-    return (pa.concat_arrays([h for h, _ in found]).cast(pa.string()),
-            pa.concat_arrays([p for _, p in found]).cast(pa.string()))
+    return (pa.concat_arrays([h for h, _ in found]),  # each bucket's: string already
+            pa.concat_arrays([p for _, p in found]))
 
 
 def _unit_keys(index: int, path: str) -> pa.Table:

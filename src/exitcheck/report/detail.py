@@ -8,6 +8,7 @@ the batch roll-up; ``EXITCHECK_DETAIL_LIMIT`` sets another (as the read limits, 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,6 @@ DETAIL_LIMIT_ENV = "EXITCHECK_DETAIL_LIMIT"
 
 def detail_limit() -> int:
     """DETAIL_LIMIT, or a whole number >= 0 in EXITCHECK_DETAIL_LIMIT (another value: ignored)."""
-    import os
-
     raw = os.environ.get(DETAIL_LIMIT_ENV, "").replace("_", "").strip()
     return int(raw) if raw.isdigit() else DETAIL_LIMIT
 

@@ -291,8 +291,9 @@ def _mask_digit_keys(values: np.ndarray) -> np.ndarray:
             if 16 <= n <= 19:
                 card = ((d[:, 0] == 6) & (d[:, 1] == 2)) | (d[:, 0] == 4)
                 hit |= card & _luhn_ok(d)
-        for i in rows[hit]:
-            out[i] = mask_id(values[i])
+        if hit.any():  # mask_id column-wise (the digits need no stripping or float form)
+            out[rows[hit]] = mask_id_series(pd.Series(values[rows[hit]], dtype="string")
+                                            ).to_numpy(dtype=object)
         if n > 18:  # no ID or card as a whole: an ID may sit inside (mask_text decides)
             for i in rows[~hit]:
                 out[i] = mask_text(values[i])
