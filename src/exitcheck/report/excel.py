@@ -23,6 +23,7 @@ from exitcheck.aggregate import Summary
 from exitcheck.engine.result import AuditResult
 from exitcheck.exitcodes import ExitCode
 from exitcheck.inputs import OWN_OUTPUT_AUTHOR
+from exitcheck.report import sheet_rows
 from exitcheck.report import tables as T
 from exitcheck.report.atomic import atomic_output
 from exitcheck.report.detail import detail_note
@@ -100,13 +101,9 @@ class _Writer:
         """Write ``table``'s rows (no header) from ``row``; return the next free row. Text is
         masked and formula-like text quoted column-wise; blank cells are not written."""
         fmts = {T.INT: self.int, T.MONEY: self.money, T.PERCENT: self.percent}
-        # Columns converted once (text: str with "" for blank; numbers: float64 with NaN), so
-        # the per-cell loop below does no type dispatch. xlsxwriter writes cell by cell: the
-        # loop is over output rows, not evaluation.
-        # Each column becomes one list of (value, format) cells, None for a blank cell (nothing
-        # written): the formula-like test and the NaN test are column operations, so the loop
-        # below only hands cells to xlsxwriter (which writes cell by cell).
-        columns: list[list[Any]] = []
+        # Columns converted once (text: masked str with "" for blank; numbers: float64 with
+        # NaN for blank); the formula-like test is a column operation too.
+        prepared: list[tuple[Any, Any, np.ndarray | None]] = []
         for key, kind in zip(table.frame.columns, table.kinds, strict=True):
             values = table.frame[key]
             if kind == T.TEXT:
@@ -114,18 +111,29 @@ class _Writer:
                 if not self.show_ids:
                     text = mask_text_series(text)
                 quoted = text.str.startswith(FORMULA_START).to_numpy(dtype=bool)
-                plain = self.wrap if wrap_first and not columns else self.text
-                fmt = np.where(quoted, self.quoted, plain)
-                cells = pd.Series(list(zip(text.to_numpy(dtype=object), fmt, strict=True)),
-                                  dtype=object).where((text != "").to_numpy(dtype=bool), None)
-                columns.append(cells.tolist())
+                plain = self.wrap if wrap_first and not prepared else self.text
+                prepared.append((text, plain, quoted))
             else:
                 number = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
                                                                           na_value=np.nan)
-                cells = pd.Series([(float(x), fmts[kind]) for x in number], dtype=object)
-                columns.append(cells.where(~np.isnan(number), None).tolist())
-        text_cols = [i for i, k in enumerate(table.kinds) if k == T.TEXT]
-        num_cols = [i for i, k in enumerate(table.kinds) if k != T.TEXT]
+                prepared.append((number, fmts[kind], None))
+        if len(table) and sheet_rows.usable(ws, row) and self._rows_as_xml(
+                ws, row, first_col, prepared):
+            return row + len(table)
+
+        # Cell by cell: each column one list of (value, format) cells, None for a blank cell.
+        columns: list[list[Any]] = []
+        for values, fmt, quoted in prepared:
+            if quoted is not None:
+                cell_fmt = np.where(quoted, self.quoted, fmt)
+                cells = pd.Series(list(zip(values.to_numpy(dtype=object), cell_fmt, strict=True)),
+                                  dtype=object).where((values != "").to_numpy(dtype=bool), None)
+            else:
+                cells = pd.Series([(float(x), fmt) for x in values], dtype=object)
+                cells = cells.where(~np.isnan(values), None)
+            columns.append(cells.tolist())
+        text_cols = [i for i, (_, _, q) in enumerate(prepared) if q is not None]
+        num_cols = [i for i, (_, _, q) in enumerate(prepared) if q is None]
         write_string, write_number = ws.write_string, ws.write_number
         for out_row, cells in enumerate(zip(*columns, strict=True), start=row):
             for col in text_cols:
@@ -137,6 +145,27 @@ class _Writer:
                 if cell is not None:
                     write_number(out_row, first_col + col, cell[0], cell[1])
         return row + len(table)
+
+    def _rows_as_xml(self, ws: Worksheet, row: int, first_col: int,
+                     prepared: list[tuple[Any, Any, np.ndarray | None]]) -> bool:
+        """The rows handed to the worksheet as XML built column-wise (report/sheet_rows.py);
+        False (nothing written) for a table xlsxwriter must write cell by cell."""
+        columns = []
+        for values, fmt, quoted in prepared:
+            if quoted is None:
+                text = sheet_rows.number_text(values)
+                if text is None:
+                    return False
+                columns.append(sheet_rows.Column(text, True, fmt._get_xf_index()))
+                continue
+            arrow = pa.array(values, type=pa.string(), from_pandas=True)
+            arrow = pc.if_else(pc.equal(arrow, ""), pa.scalar(None, pa.string()), arrow)
+            xf: int | np.ndarray = fmt._get_xf_index()
+            if quoted.any():
+                xf = np.where(quoted, self.quoted._get_xf_index(), xf)
+            columns.append(sheet_rows.Column(arrow, False, xf))
+        sheet_rows.write_rows(ws, row, first_col, columns)
+        return True
 
 
 def _fit_columns(ws: Worksheet, tables: list[T.Table]) -> None:

@@ -1,0 +1,114 @@
+"""A table's rows as worksheet XML, built a column at a time with Arrow string kernels.
+
+xlsxwriter writes a cell in ~7-10 µs of Python (reference, style, escaping, one write per
+cell); a list sheet of 150,000 households x 10 columns took most of the workbook's time
+(docs/PERFORMANCE.md). In ``constant_memory`` mode xlsxwriter streams each finished row's XML
+to the worksheet's file and keeps nothing else of it, so a block of rows can be handed over as
+XML instead, built here for whole columns at once: the same elements xlsxwriter writes for
+``write_string`` (an inline string) and ``write_number``, the same escapes (control characters
+as ``_xHHHH_``, a literal ``_xHHHH_`` as ``_x005F_xHHHH_``, ``& < >``), ``xml:space="preserve"``
+on text with leading or trailing whitespace, and nothing for a blank cell or an empty row.
+
+The hand-over uses four worksheet members xlsxwriter has had since its first constant_memory
+release (``constant_memory``, ``previous_row``, ``fh``, ``_write_single_row`` and
+``_check_dimensions``); ``usable`` checks them, and the writer falls back to cell-by-cell writes
+without them. tests/report/test_sheet_rows.py writes the same table both ways and compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from xlsxwriter.utility import xl_col_to_name
+
+_BLOCK = 50_000  # rows joined into one string and written at a time
+_CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))]
+_CONTROL_RE = "[\\x00-\\x08\\x0b-\\x1f\\x{fffe}\\x{ffff}]"
+_LITERAL_ESCAPE_RE = "(_x[0-9a-fA-F]{4}_)"
+_MEMBERS = ("previous_row", "fh", "table", "_write_single_row", "_check_dimensions")
+
+
+@dataclass
+class Column:
+    """One column's cells: ``text`` (string; null = blank cell) is the exact text of each text
+    cell or the number of each number cell; ``xf`` is each cell's style index (an int for the
+    whole column, or an int array)."""
+
+    text: pa.Array
+    number: bool
+    xf: int | np.ndarray
+
+
+def usable(ws: Any, first_row: int) -> bool:
+    """Whether rows from ``first_row`` on can be handed to ``ws`` as XML: a constant_memory
+    worksheet whose pending row (if any) lies above ``first_row``."""
+    if not getattr(ws, "constant_memory", False):
+        return False
+    if not all(hasattr(ws, m) for m in _MEMBERS) or ws.fh is None:
+        return False
+    return bool(first_row > ws.previous_row or (first_row == ws.previous_row and not ws.table))
+
+
+def write_rows(ws: Any, first_row: int, first_col: int, columns: list[Column]) -> None:
+    """Write ``columns`` as rows ``first_row``... of ``ws`` (check ``usable`` first)."""
+    n = len(columns[0].text) if columns else 0
+    if n == 0:
+        return
+    ws._write_single_row(first_row)  # flushes the row pending above (the header)
+    numbers = pc.cast(pa.array(np.arange(first_row + 1, first_row + n + 1)), pa.string())
+    cells = [_cells(c, xl_col_to_name(first_col + j), numbers) for j, c in enumerate(columns)]
+    filled = [np.asarray(c.text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+              for c in columns]
+    any_filled = np.logical_or.reduce(filled)
+    body = pc.binary_join_element_wise(*cells, "", null_handling="replace",
+                                       null_replacement="")
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', body, "</row>", "")
+    rows = pc.if_else(pa.array(any_filled), rows, "")
+    for start in range(0, n, _BLOCK):
+        ws.fh.write("".join(rows.slice(start, _BLOCK).to_pylist()))
+    used_rows = np.flatnonzero(any_filled)
+    used_cols = [j for j, f in enumerate(filled) if f.any()]
+    if len(used_rows):
+        ws._check_dimensions(first_row + int(used_rows[0]), first_col + used_cols[0])
+        ws._check_dimensions(first_row + int(used_rows[-1]), first_col + used_cols[-1])
+    ws.previous_row = first_row + n - 1  # written: nothing is pending in ws.table
+
+
+def _cells(column: Column, letter: str, numbers: pa.Array) -> pa.Array:
+    """Each cell's ``<c>`` element (null for a blank cell)."""
+    xf: Any = (str(column.xf) if isinstance(column.xf, int)
+               else pa.array(column.xf.astype(str)))
+    if column.number:
+        return pc.binary_join_element_wise(
+            '<c r="', letter, numbers, '" s="', xf, '"><v>', column.text, "</v></c>", "")
+    text = escape(column.text)
+    kept = pc.utf8_length(pc.utf8_trim_whitespace(text))
+    preserve = pc.if_else(pc.not_equal(kept, pc.utf8_length(text)), ' xml:space="preserve"', "")
+    return pc.binary_join_element_wise(
+        '<c r="', letter, numbers, '" s="', xf, '" t="inlineStr"><is><t', preserve, ">", text,
+        "</t></is></c>", "")
+
+
+def escape(text: pa.Array) -> pa.Array:
+    """What xlsxwriter does to an inline string: ``_xHHHH_`` literals and control characters
+    first (Excel's own escape), then the XML characters."""
+    if pc.any(pc.match_substring_regex(text, _LITERAL_ESCAPE_RE)).as_py():
+        text = pc.replace_substring_regex(text, _LITERAL_ESCAPE_RE, "_x005F\\1")
+    if pc.any(pc.match_substring_regex(text, _CONTROL_RE)).as_py():
+        for char in [*_CONTROL, "\ufffe", "\uffff"]:
+            text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, char, entity)
+    return text
+
+
+def number_text(values: np.ndarray) -> pa.Array | None:
+    """float64 values as the text of ``<v>`` (NaN: blank cell); None when one is infinite
+    (xlsxwriter writes those as error cells: the caller writes that table cell by cell)."""
+    if np.isinf(values).any():
+        return None
+    return pc.cast(pa.array(values, from_pandas=True), pa.string())
