@@ -74,9 +74,10 @@ def _cells(path: Path) -> list[tuple[object, ...]]:
     return out
 
 
-@pytest.mark.parametrize("first_col", [0, 2])
+@pytest.mark.parametrize(("first_col", "block"), [(0, 20_000), (2, 20_000), (1, 7)])
 def test_xml_rows_read_back_like_cell_by_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               first_col: int) -> None:
+                                               first_col: int, block: int) -> None:
+    monkeypatch.setattr(sheet_rows, "_BLOCK", block)  # 7: rows built in blocks, one blank
     table = _table(60)
     fast = _write(tmp_path / "fast.xlsx", table, xml=True, monkeypatch=monkeypatch,
                   first_col=first_col)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
-_BLOCK = 50_000  # rows joined into one string and written at a time
+_BLOCK = 20_000  # rows built, joined into one string and written at a time
 _CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))]
 _CONTROL_RE = "[\\x00-\\x08\\x0b-\\x1f\\x{fffe}\\x{ffff}]"
 _LITERAL_ESCAPE_RE = "(_x[0-9a-fA-F]{4}_)"
@@ -54,27 +54,39 @@ def usable(ws: Any, first_row: int) -> bool:
 
 
 def write_rows(ws: Any, first_row: int, first_col: int, columns: list[Column]) -> None:
-    """Write ``columns`` as rows ``first_row``... of ``ws`` (check ``usable`` first)."""
+    """Write ``columns`` as rows ``first_row``... of ``ws`` (check ``usable`` first); the XML
+    is built and written _BLOCK rows at a time, so its memory stays that of one block."""
     n = len(columns[0].text) if columns else 0
     if n == 0:
         return
     ws._write_single_row(first_row)  # flushes the row pending above (the header)
-    numbers = pc.cast(pa.array(np.arange(first_row + 1, first_row + n + 1)), pa.string())
-    cells = [_cells(c, xl_col_to_name(first_col + j), numbers) for j, c in enumerate(columns)]
-    filled = [np.asarray(c.text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-              for c in columns]
-    any_filled = np.logical_or.reduce(filled)
-    body = pc.binary_join_element_wise(*cells, "", null_handling="replace",
-                                       null_replacement="")
-    rows = pc.binary_join_element_wise('<row r="', numbers, '">', body, "</row>", "")
-    rows = pc.if_else(pa.array(any_filled), rows, "")
+    letters = [xl_col_to_name(first_col + j) for j in range(len(columns))]
+    used_rows: list[int] = []
+    used_cols = np.zeros(len(columns), dtype=bool)
     for start in range(0, n, _BLOCK):
-        ws.fh.write("".join(rows.slice(start, _BLOCK).to_pylist()))
-    used_rows = np.flatnonzero(any_filled)
-    used_cols = [j for j, f in enumerate(filled) if f.any()]
-    if len(used_rows):
-        ws._check_dimensions(first_row + int(used_rows[0]), first_col + used_cols[0])
-        ws._check_dimensions(first_row + int(used_rows[-1]), first_col + used_cols[-1])
+        size = min(_BLOCK, n - start)
+        block = [Column(c.text.slice(start, size), c.number,
+                        c.xf if isinstance(c.xf, int) else c.xf[start:start + size])
+                 for c in columns]
+        filled = [np.asarray(c.text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+                  for c in block]
+        any_filled = np.logical_or.reduce(filled)
+        used_cols |= [f.any() for f in filled]
+        rows = np.flatnonzero(any_filled)
+        if len(rows):
+            used_rows += [start + int(rows[0]), start + int(rows[-1])]
+        first = first_row + start + 1
+        numbers = pc.cast(pa.array(np.arange(first, first + size)), pa.string())
+        cells = [_cells(c, letter, numbers) for c, letter in zip(block, letters, strict=True)]
+        body = pc.binary_join_element_wise(*cells, "", null_handling="replace",
+                                           null_replacement="")
+        xml = pc.binary_join_element_wise('<row r="', numbers, '">', body, "</row>", "")
+        xml = pc.if_else(pa.array(any_filled), xml, "")
+        ws.fh.write("".join(xml.to_pylist()))
+    if used_rows:
+        cols = np.flatnonzero(used_cols)
+        ws._check_dimensions(first_row + used_rows[0], first_col + int(cols[0]))
+        ws._check_dimensions(first_row + used_rows[-1], first_col + int(cols[-1]))
     ws.previous_row = first_row + n - 1  # written: nothing is pending in ws.table
 
 
