@@ -46,11 +46,13 @@ _CJK_RE2 = re.sub(r"\\u([0-9a-f]{4})", r"\\x{\1}", CJK)
 
 def display_width(series: pd.Series) -> int:
     """Widest cell in characters, a CJK character counting as 2 (Excel column width units)."""
-    text = series.astype("string").fillna("")
-    if text.empty:
+    if series.empty:
         return 0
+    text = pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
     # Distinct texts only (list columns repeat codes and labels), measured by arrow kernels.
-    distinct = pa.array(pd.unique(text.to_numpy(dtype=object)), type=pa.string())
+    distinct = pc.unique(text).drop_null()
+    if not len(distinct):
+        return 0
     widths = pc.add(pc.utf8_length(distinct), pc.count_substring_regex(distinct, _CJK_RE2))
     return int(pc.max(widths).as_py())
 
@@ -172,9 +174,10 @@ def _fit_columns(ws: Worksheet, tables: list[T.Table]) -> None:
     widths: dict[int, int] = {}
     for table in tables:
         for col, (key, head) in enumerate(zip(table.frame.columns, table.headers, strict=True)):
-            w = max(display_width(pd.Series([head])), display_width(table.frame[key]))
-            if table.kinds[col] != T.TEXT:
-                w = max(w, 10)
+            kind = table.kinds[col]
+            data = (display_width(table.frame[key]) if kind == T.TEXT
+                    else max(_number_width(table.frame[key], kind), 10))
+            w = max(display_width(pd.Series([head])), data)
             widths[col] = max(widths.get(col, 0), w)
     for col, w in widths.items():
         ws.set_column(col, col, min(MAX_WIDTH, max(MIN_WIDTH, w + 2)))
