@@ -140,8 +140,8 @@ def rule_outcome(rule: LoadedRule, ctx: EvalContext) -> Outcome:
         for name, series in expr.field_values(ctx).items():
             if isinstance(series, pd.Series) and series.index.equals(index):
                 values.setdefault(name, series)
-    return Outcome(pd.Series(status, index=index, dtype=object), pd.Series(when_na, index=index),
-                   values, code.astype(np.int8))
+    return Outcome(pd.Series(status, index=index, dtype=object, copy=False),
+                   pd.Series(when_na, index=index, copy=False), values, code.astype(np.int8))
 
 
 def _aligned(series: pd.Series, index: pd.Index) -> pd.Series:

@@ -10,6 +10,7 @@ import ast
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from exitcheck.engine import expr_ops as ops
@@ -51,8 +52,9 @@ class CompiledExpr:
         index = ctx.frame(self.level).index
         for key, (vtype, fn) in self._values.items():
             if key.startswith("param."):
-                value = ops.Const(ctx.params.get(key.removeprefix("param.")))
-                out[key] = pd.Series([value.value] * len(index), index=index, dtype=object)
+                cells = np.empty(len(index), dtype=object)
+                cells.fill(ops.Const(ctx.params.get(key.removeprefix("param."))).value)
+                out[key] = pd.Series(cells, index=index, dtype=object, copy=False)
                 continue
             out[key] = self._run(fn, vtype, ctx)
         return out
