@@ -3,6 +3,7 @@ writes cell by cell: values, types, styles, whitespace, escapes, blank cells and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -129,12 +130,31 @@ def test_not_usable_without_constant_memory(tmp_path: Path) -> None:
     book.close()
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(max_size=12), min_size=1, max_size=30))
-def test_escape_matches_xlsxwriter(texts: list[str]) -> None:
-    from xlsxwriter.xmlwriter import XMLwriter
+def _escape_reference(text: str) -> str:
+    """xlsxwriter's inline-string escapes (worksheet._write_cell, constant_memory), one text."""
+    text = re.sub("(_x[0-9a-fA-F]{4}_)", r"_x005F\1", text)
+    text = re.sub(r"([\x00-\x08\x0b-\x1f])", lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    writer = XMLwriter()
-    want = [writer._escape_data(writer._escape_control_characters(t)) for t in texts]
+
+# Characters the escapes act on, often; any other character (no surrogates: not UTF-8) too.
+_CHARS = st.sampled_from(list("_x0aF<>&\x01\x1f\ufffe 文")) | st.characters(codec="utf-8")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet=_CHARS, max_size=12), min_size=1, max_size=30))
+def test_escape_matches_xlsxwriter(texts: list[str]) -> None:
     got = sheet_rows.escape(pa.array(texts, type=pa.string())).to_pylist()
-    assert got == want
+    assert got == [_escape_reference(t) for t in texts]
+
+
+def test_rich_string_lookalike_is_escaped(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlsxwriter writes a text that starts with <r> and ends with </r> as raw XML (its rich
+    strings); the XML rows escape it like any text, so a cell cannot inject XML."""
+    frame = pd.DataFrame({"t": pd.Series(["<r><t>x</t></r>", "ok"], dtype=object)})
+    table = T.Table(frame, ["文本"], [T.TEXT])
+    ws = openpyxl.load_workbook(_write(tmp_path / "r.xlsx", table, xml=True,
+                                       monkeypatch=monkeypatch))["列表"]
+    assert ws["A2"].value == "<r><t>x</t></r>" and ws["A3"].value == "ok"

@@ -9,10 +9,15 @@ XML instead, built here for whole columns at once: the same elements xlsxwriter 
 as ``_xHHHH_``, a literal ``_xHHHH_`` as ``_x005F_xHHHH_``, ``& < >``), ``xml:space="preserve"``
 on text with leading or trailing whitespace, and nothing for a blank cell or an empty row.
 
-The hand-over uses four worksheet members xlsxwriter has had since its first constant_memory
-release (``constant_memory``, ``previous_row``, ``fh``, ``_write_single_row`` and
-``_check_dimensions``); ``usable`` checks them, and the writer falls back to cell-by-cell writes
-without them. tests/report/test_sheet_rows.py writes the same table both ways and compares.
+One difference, on purpose: xlsxwriter writes a text that starts with ``<r>`` and ends with
+``</r>`` unescaped (it takes it for one of its rich strings), so such a cell would put raw XML in
+the sheet; here it is escaped like any other text.
+
+The hand-over uses worksheet members xlsxwriter has had since its first constant_memory
+release (``constant_memory``, ``previous_row``, ``fh``, ``table``, ``_write_single_row``,
+``_check_dimensions``; ``usable`` checks them, and the writer falls back to cell-by-cell writes
+without them) and the formats' ``_get_xf_index``. tests/report/test_sheet_rows.py writes the same
+table both ways and compares, on the newest xlsxwriter and on the oldest pyproject allows (CI).
 """
 
 from __future__ import annotations
