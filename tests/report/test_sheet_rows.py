@@ -4,6 +4,7 @@ writes cell by cell: values, types, styles, whitespace, escapes, blank cells and
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def _write(path: Path, table: T.Table, *, xml: bool, monkeypatch: pytest.MonkeyP
            first_col: int = 0) -> Path:
     with monkeypatch.context() as m:
         if not xml:
-            m.setattr(sheet_rows, "usable", lambda ws, row: False)
+            m.setattr(sheet_rows, "usable", lambda ws, row, n: False)
         book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
                                                "strings_to_formulas": False,
                                                "strings_to_urls": False,
@@ -126,7 +127,7 @@ def test_infinite_number_falls_back_to_cell_by_cell(tmp_path: Path,
 def test_not_usable_without_constant_memory(tmp_path: Path) -> None:
     book = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"))
     ws = book.add_worksheet()
-    assert not sheet_rows.usable(ws, 1)
+    assert not sheet_rows.usable(ws, 1, 5)
     book.close()
 
 
@@ -158,3 +159,41 @@ def test_rich_string_lookalike_is_escaped(tmp_path: Path,
     ws = openpyxl.load_workbook(_write(tmp_path / "r.xlsx", table, xml=True,
                                        monkeypatch=monkeypatch))["列表"]
     assert ws["A2"].value == "<r><t>x</t></r>" and ws["A3"].value == "ok"
+
+
+def _row_numbers(path: Path) -> list[int]:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    return [int(r) for r in re.findall(r'<row r="(\d+)"', xml)]
+
+
+def test_last_row_stays_pending_for_a_later_height(tmp_path: Path) -> None:
+    """The overview sets row heights after a table is written: the table's last row is still
+    xlsxwriter's pending row, so its height lands and no row is written twice."""
+    path = tmp_path / "h.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("列表")
+    w = _Writer(book, show_ids=True)
+    table = _table(30)
+    end = w.table(ws, 0, table)
+    ws.set_row(end - 1, 42)  # the last data row
+    w.string(ws, end + 1, 0, "表后一行")
+    book.close()
+    rows = _row_numbers(path)
+    assert len(rows) == len(set(rows)) and rows == sorted(rows)
+    sheet = openpyxl.load_workbook(path)["列表"]
+    assert sheet.row_dimensions[end].height == 42
+    assert sheet.cell(end + 2, 1).value == "表后一行"
+
+
+def test_rows_with_a_height_set_ahead_are_written_cell_by_cell(tmp_path: Path) -> None:
+    path = tmp_path / "ahead.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("列表")
+    ws.set_row(5, 33)
+    assert not sheet_rows.usable(ws, 1, 10) and sheet_rows.usable(ws, 6, 10)
+    _Writer(book, show_ids=True).table(ws, 0, _table(30))
+    book.close()
+    rows = _row_numbers(path)
+    assert len(rows) == len(set(rows))
+    assert openpyxl.load_workbook(path)["列表"].row_dimensions[6].height == 33

@@ -119,10 +119,15 @@ class _Writer:
                 number = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64",
                                                                           na_value=np.nan)
                 prepared.append((number, fmts[kind], None))
-        if len(table) and sheet_rows.usable(ws, row) and self._rows_as_xml(
-                ws, row, first_col, prepared):
-            return row + len(table)
-
+        # All rows but the last as XML (report/sheet_rows.py); the last through xlsxwriter, so
+        # that it is the worksheet's pending row as after cell-by-cell writes (a set_row or a
+        # cell added to it later still lands).
+        done = 0
+        if len(table) > 1 and sheet_rows.usable(ws, row, len(table) - 1) and self._rows_as_xml(
+                ws, row, first_col, [(v[:-1], f, None if q is None else q[:-1])
+                                     for v, f, q in prepared]):
+            done = len(table) - 1
+            prepared = [(v[done:], f, None if q is None else q[done:]) for v, f, q in prepared]
         # Cell by cell: each column one list of (value, format) cells, None for a blank cell.
         columns: list[list[Any]] = []
         for values, fmt, quoted in prepared:
@@ -137,7 +142,7 @@ class _Writer:
         text_cols = [i for i, (_, _, q) in enumerate(prepared) if q is not None]
         num_cols = [i for i, (_, _, q) in enumerate(prepared) if q is None]
         write_string, write_number = ws.write_string, ws.write_number
-        for out_row, cells in enumerate(zip(*columns, strict=True), start=row):
+        for out_row, cells in enumerate(zip(*columns, strict=True), start=row + done):
             for col in text_cols:
                 cell = cells[col]
                 if cell is not None:

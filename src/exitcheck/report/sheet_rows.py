@@ -48,14 +48,21 @@ class Column:
     xf: int | np.ndarray
 
 
-def usable(ws: Any, first_row: int) -> bool:
-    """Whether rows from ``first_row`` on can be handed to ``ws`` as XML: a constant_memory
-    worksheet whose pending row (if any) lies above ``first_row``."""
+def usable(ws: Any, first_row: int, n: int) -> bool:
+    """Whether ``n`` rows from ``first_row`` on can be handed to ``ws`` as XML: a
+    constant_memory worksheet whose pending row (if any) lies above them, and none of them
+    given a height, format or comment in advance (xlsxwriter writes those with the row)."""
     if not getattr(ws, "constant_memory", False):
         return False
     if not all(hasattr(ws, m) for m in _MEMBERS) or ws.fh is None:
         return False
-    return bool(first_row > ws.previous_row or (first_row == ws.previous_row and not ws.table))
+    if not (first_row > ws.previous_row or (first_row == ws.previous_row and not ws.table)):
+        return False
+    # Rows given a height or format (``row_info``; ``set_rows`` in older xlsxwriter, 3.1) or a
+    # comment.
+    ahead = [*getattr(ws, "row_info", {}), *getattr(ws, "set_rows", {}),
+             *getattr(ws, "comments", {})]
+    return not any(first_row <= r < first_row + n for r in ahead)
 
 
 def write_rows(ws: Any, first_row: int, first_col: int, columns: list[Column]) -> None:
