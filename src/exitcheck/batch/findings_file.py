@@ -27,8 +27,8 @@ def findings_table(result: Any, *, unit: str, show_ids: bool) -> pa.Table:
     import pandas as pd
 
     from exitcheck.aggregate import findings_frame
-    from exitcheck.report.jsonsafe import compact_json
-    from exitcheck.report.mask import clean_values, mask_text_series
+    from exitcheck.report.mask import mask_text_series
+    from exitcheck.report.values_json import values_json
 
     f = findings_frame(result)
     households = result.registry.households
@@ -44,9 +44,8 @@ def findings_table(result: Any, *, unit: str, show_ids: bool) -> pa.Table:
     for key in ("household_id", "member_id", "location", "message"):
         text = f[key].astype("string")
         frame[key] = text if show_ids else mask_text_series(text).astype("string")
-    # One JSON text per finding: values are per-finding dicts (as the workbook's 明细 sheet).
-    frame["values"] = [compact_json(clean_values(v if isinstance(v, dict) else {},
-                                                 show_ids=show_ids)) for v in f["values"]]
+    # One JSON text per finding (as the workbook's 明细 sheet), encoded a key at a time.
+    frame["values"] = values_json(f["values"].tolist(), show_ids=show_ids)
     return pa.Table.from_pandas(frame.reset_index(drop=True), schema=SCHEMA,
                                 preserve_index=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,12 +19,12 @@ from exitcheck.findings import FINDING_COLUMNS
 from exitcheck.report.atomic import atomic_output, write_text_atomic
 from exitcheck.report.jsonsafe import to_jsonable
 from exitcheck.report.mask import (
-    clean_values,
     mask_any,
     mask_id_series,
     mask_text,
     mask_text_series,
 )
+from exitcheck.report.values_json import values_json
 
 SCHEMA_ID = "exitcheck.report/1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
@@ -153,19 +154,29 @@ def _rules_not_run(result: AuditResult) -> list[dict[str, Any]]:
 CHUNK_ROWS = 20_000
 
 
-def _finding_chunks(result: AuditResult, show_ids: bool) -> Iterator[list[dict[str, Any]]]:
+# In a chunk's JSON text, each finding's ``"values":<n>}``: the placeholder replaced by the
+# finding's values text. Nothing else can match: the records' keys are FINDING_COLUMNS (only
+# one is "values"), and inside a JSON string every quote is escaped.
+_VALUES_SLOT = re.compile(r'"values":(\d+)\}')
+
+
+def _finding_chunks(result: AuditResult, show_ids: bool) -> Iterator[str]:
+    """The findings' JSON texts, CHUNK_ROWS at a time, each a comma-joined run of records."""
     f = findings_frame(result)[list(FINDING_COLUMNS)]
     # Without --show-ids, _masked_frame masks every text column (member_id and message included).
-    # values are per-finding dicts: cleaned one by one (contact keys dropped, IDs masked).
+    # values are per-finding dicts: encoded by values_json (contact keys dropped, IDs masked),
+    # then put into the chunk's text in place of a numbered placeholder.
     rest = f.drop(columns="values")
     rest = rest if show_ids else _masked_frame(rest)
-    values = f["values"].to_numpy(dtype=object)
+    values = f["values"].tolist()
     for start in range(0, len(f), CHUNK_ROWS):
         records = _records(rest.iloc[start:start + CHUNK_ROWS])
-        for record, value in zip(records, values[start:start + CHUNK_ROWS], strict=True):
-            record["values"] = to_jsonable(clean_values(value if isinstance(value, dict)
-                                                        else {}, show_ids=show_ids))
-        yield records
+        texts = values_json(values[start:start + CHUNK_ROWS], show_ids=show_ids)
+        for i, record in enumerate(records):
+            record["values"] = i
+        chunk = _dumps(records)[1:-1]
+        yield _VALUES_SLOT.sub(
+            lambda m, texts=texts: '"values":' + texts[int(m.group(1))] + "}", chunk)
 
 
 def _household_chunks(summary: Summary, show_ids: bool) -> Iterator[list[dict[str, Any]]]:
@@ -195,6 +206,15 @@ def _array(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
     yield "]"
 
 
+def _joined(texts: Iterator[str]) -> Iterator[str]:
+    """Comma-joined pieces of a JSON array's items (empty pieces left out)."""
+    first = True
+    for text in texts:
+        if text:
+            yield text if first else "," + text
+            first = False
+
+
 def report_chunks(
     result: AuditResult, summary: Summary, *, show_ids: bool = False, lang: str = "zh"
 ) -> Iterator[str]:
@@ -221,8 +241,9 @@ def report_chunks(
     yield _dumps({**mask_any(head, show_ids=show_ids), "areas": areas})[:-1]
     yield ',"households":'
     yield from _array(_household_chunks(summary, show_ids))
-    yield ',"findings":'
-    yield from _array(_finding_chunks(result, show_ids))
+    yield ',"findings":['
+    yield from _joined(_finding_chunks(result, show_ids))
+    yield "]"
     tail = {
         "rules_not_run": mask_any(_rules_not_run(result), show_ids=show_ids),
         "notes": [str(n) if show_ids else mask_text(str(n)) for n in summary.notes],

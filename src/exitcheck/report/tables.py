@@ -22,9 +22,9 @@ from exitcheck.engine.result import (
 )
 from exitcheck.exitcodes import ExitCode
 from exitcheck.findings import SEVERITY_ORDER, Family, Severity
-from exitcheck.report.jsonsafe import compact_json
-from exitcheck.report.mask import clean_values, mask_id_series, mask_text_series
+from exitcheck.report.mask import mask_id_series, mask_text_series
 from exitcheck.report.messages import MSG, family_label, label
+from exitcheck.report.values_json import values_json
 
 # Column kinds: text, int, money (yuan, 2 decimals), percent (share 0..1), and number_text
 # (numbers already formatted as text, right-aligned on the terminal).
@@ -236,8 +236,8 @@ def data_issues_table(result: AuditResult, lang: str = "zh", *, show_ids: bool =
 
 def findings_table(result: AuditResult, lang: str = "zh", *, show_ids: bool = False) -> Table:
     f = _finding_rows(result, lang, show_ids)
-    # One JSON text per finding: values are per-finding dicts (no columnar form exists).
-    f["values_json"] = [compact_json(clean_values(v, show_ids=show_ids)) for v in f["values"]]
+    # One JSON text per finding (values are per-finding dicts), encoded a key at a time.
+    f["values_json"] = values_json(f["values"].tolist(), show_ids=show_ids)
     spec = [("rule", "col.rule", TEXT), ("family_l", "col.family", TEXT),
             ("severity_l", "col.severity", TEXT), ("status_l", "col.status", TEXT),
             ("household_id", "col.household_id", TEXT), ("member_id", "col.member_id", TEXT),
