@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
 from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 from exitcheck.gcpause import gc_paused
@@ -25,12 +27,14 @@ _NATIVE = {XLSX: {".xlsx", ".xlsm"}, XLS: {".xls"}, ODS: {".ods"}}
 
 
 _EMPTY = object()  # marks a sheet without any cell
+_BLOCK_ROWS = 16_384  # rows turned into Python objects at a time (_cells)
+_SAMPLE = 1_024  # cells of a block column that tell whether its values repeat (_shared)
 
 
 @dataclass
 class _Candidate:
     name: str
-    sheet: CalamineSheet
+    sheet: CalamineSheet | None  # None once read (_read_sheet)
     header: Header
     row0: int
     col0: int
@@ -62,6 +66,9 @@ def read_workbook(
             raise input_error("no_sheet_with_header", path, available=_listing(names))
         # Catalogue scores outrank heuristic ones; ties keep workbook order (sort is stable).
         found.sort(key=lambda c: (not c.header.fallback, c.header.score), reverse=True)
+    # Only the candidates keep their parsed sheets from here: each is dropped once its cells are
+    # Python objects (io.prefetch's and the scan's references go first).
+    del ahead, parsed, scanned
     tables = [_read_sheet(path, c) for c in found]
     with_data = [t for t in tables if len(t.data)]
     if not with_data:
@@ -128,16 +135,65 @@ def _scan(
 
 
 def _read_sheet(path: Path, found: _Candidate) -> RawTable:
+    assert found.sheet is not None, "each candidate is read once"
     try:
         with gc_paused():
-            rows = found.sheet.to_python()
+            cells = _cells(found.sheet, found.row0)
     except BaseException as exc:
         _reraise_interrupts(exc)
         raise input_error("corrupt", path, found.name, detail=_short(exc)) from None
-    width = max(len(found.header.names), len(rows[0]) if rows else 0)
-    cells = _grid(rows) if rows else np.empty((0, width), dtype=object)
+    # The parsed sheet (calamine's cells: ~230 MiB for a 100,000 x 45 sheet) is not needed any
+    # more: freed before the table is built from the objects.
+    found.sheet = None
+    if cells.shape[1] < len(found.header.names):
+        wider = np.full((len(cells), len(found.header.names)), "", dtype=object)
+        wider[:, :cells.shape[1]] = cells
+        cells = wider
     origin = Origin(path=path, sheet=found.name, reader=READER, row0=found.row0, col0=found.col0)
     return build_table(cells, found.header, origin, header_notes(found.header, found.row0))
+
+
+def _cells(sheet: CalamineSheet, row0: int) -> np.ndarray:
+    """The sheet's used range as a 2-D object grid ('' for an empty cell), as ``to_python()``
+    gives it, read _BLOCK_ROWS rows at a time. In each block a column of texts only (or of
+    numbers only) keeps one object per distinct value: a registry repeats its villages, grades
+    and 是/否 on every row, and one Python object per cell was the audit's largest allocation
+    (~320 MiB at 10^5 members, held beside calamine's own cells).
+
+    python-calamine's ``iter_rows`` starts at the sheet's first row (``to_python`` at the first
+    used one): the rows above are skipped, and a count that does not add up falls back to
+    ``to_python``."""
+    height, width = sheet.height, sheet.width
+    rows = sheet.iter_rows()
+    for _ in islice(rows, row0):
+        pass
+    grid = np.empty((height, width), dtype=object)
+    seen = 0
+    while block := list(islice(rows, _BLOCK_ROWS)):
+        part = _grid(block)
+        if part.shape != (len(block), width) or seen + len(block) > height:
+            seen = -1
+            break
+        for j in range(width):
+            grid[seen:seen + len(block), j] = _shared(part[:, j])
+        seen += len(block)
+    if seen != height:
+        rows_all = sheet.to_python()
+        return _grid(rows_all) if rows_all else np.empty((0, width), dtype=object)
+    return grid
+
+
+def _shared(column: np.ndarray) -> np.ndarray:
+    """``column`` with equal cells as one object, when all its cells are texts or all floats
+    (``==`` between other types would merge 1, 1.0 and True, which normalize tells apart) and
+    its first cells repeat (names and ID numbers hardly do: hashing them would gain nothing)."""
+    if infer_dtype(column, skipna=False) not in ("string", "floating"):
+        return column
+    sample = column[:_SAMPLE]
+    if len(sample) == _SAMPLE and len(pd.unique(sample)) > _SAMPLE // 2:
+        return column
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> np.ndarray:
