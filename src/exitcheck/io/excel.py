@@ -156,9 +156,9 @@ def _read_sheet(path: Path, found: _Candidate) -> RawTable:
 def _cells(sheet: CalamineSheet, row0: int) -> np.ndarray:
     """The sheet's used range as a 2-D object grid ('' for an empty cell), as ``to_python()``
     gives it, read _BLOCK_ROWS rows at a time. In each block a column of texts only (or of
-    numbers only) keeps one object per distinct value: a registry repeats its villages, grades
-    and 是/否 on every row, and one Python object per cell was the audit's largest allocation
-    (~320 MiB at 10^5 members, held beside calamine's own cells).
+    floats only) whose values repeat keeps one object per distinct value: a registry repeats
+    its villages, grades and 是/否 on every row, and one Python object per cell was the audit's
+    largest allocation (~320 MiB at 10^5 members, held beside calamine's own cells).
 
     python-calamine's ``iter_rows`` starts at the sheet's first row (``to_python`` at the first
     used one): the rows above are skipped, and a count that does not add up falls back to
