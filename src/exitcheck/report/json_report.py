@@ -197,12 +197,7 @@ def _dumps(value: Any) -> str:
 
 def _array(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
     yield "["
-    first = True
-    for chunk in chunks:
-        if chunk:
-            text = _dumps(chunk)[1:-1]
-            yield text if first else "," + text
-            first = False
+    yield from _joined(_dumps(chunk)[1:-1] for chunk in chunks if chunk)
     yield "]"
 
 

@@ -40,6 +40,8 @@ def sensitive_fields() -> frozenset[str]:
     return SENSITIVE_KEYS | frozenset(n for n, spec in fields.items() if spec.sensitive)
 # Keys whose values are ID numbers of people, masked whatever their length.
 ID_KEYS: frozenset[str] = frozenset({"id_number", "head_id_number"})
+# clean_values publishes numbers below this as they are; a larger one may be an ID or a phone.
+PLAIN_LIMIT = 1e10
 
 # Identifier-like text anywhere in a free text (messages, names, villages, headers, sheet and
 # file names): one pattern finds candidate runs, ``_mask_match`` decides what they are.
@@ -339,7 +341,7 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
             if is_id and not show_ids and not isinstance(val, (Mapping, list, tuple)):
                 out[shown_key] = mask_id(val)
             elif val is None or kind is bool or (  # plain small numbers inline (most values)
-                    (kind is int or kind is float) and -1e10 < val < 1e10):
+                    (kind is int or kind is float) and -PLAIN_LIMIT < val < PLAIN_LIMIT):
                 out[shown_key] = val
             else:
                 out[shown_key] = clean_values(val, show_ids=show_ids)
@@ -350,7 +352,7 @@ def clean_values(values: Any, *, show_ids: bool = False) -> Any:
         return mask_text(values)
     if isinstance(values, int | float) and not isinstance(values, bool) and not show_ids:
         # an ID or phone number stored as a number: masked (as text) like the same digits
-        if abs(values) >= 1e10 and values == values:
+        if abs(values) >= PLAIN_LIMIT and values == values:
             text = str(values) if isinstance(values, int) else repr(values)
             masked = mask_text(text)
             return masked if masked != text else values

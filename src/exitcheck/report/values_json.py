@@ -24,14 +24,13 @@ import pandas as pd
 from exitcheck.report.jsonsafe import compact_json, to_jsonable
 from exitcheck.report.mask import (
     ID_KEYS,
+    PLAIN_LIMIT,
     _masked_key,
     clean_values,
     mask_id,
     mask_text_series,
     sensitive_fields,
 )
-
-_PLAIN_LIMIT = 1e10  # clean_values leaves numbers below this as they are (larger: maybe an ID)
 
 
 def values_json(values: Sequence[Any], *, show_ids: bool) -> list[str]:
@@ -97,9 +96,9 @@ def _column_texts(cells: list[Any], is_id: np.ndarray, show_ids: bool) -> list[s
             out[i] = "true" if v else "false"
         elif kind is str:
             strings.append(i)
-        elif kind is int and -_PLAIN_LIMIT < v < _PLAIN_LIMIT:
+        elif kind is int and -PLAIN_LIMIT < v < PLAIN_LIMIT:
             out[i] = repr(v)
-        elif kind is float and -_PLAIN_LIMIT < v < _PLAIN_LIMIT:
+        elif kind is float and -PLAIN_LIMIT < v < PLAIN_LIMIT:
             out[i] = repr(v)
         elif kind is float and v != v:  # NaN: outside the plain range test, null as before
             out[i] = "null"
