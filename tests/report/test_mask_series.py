@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exitcheck.report.mask import _luhn, mask_text, mask_text_series
+from exitcheck.report.mask import _luhn, mask_id, mask_id_series, mask_text, mask_text_series
 
 
 def _with_luhn(prefix: str) -> str:
@@ -53,10 +53,32 @@ def test_column_without_identifiers_is_returned_as_is() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(
-    st.text(alphabet="0123456789", min_size=10, max_size=24),
+    st.text(alphabet="0123456789", min_size=10, max_size=40),
     st.sampled_from(KEYS + TEXTS),
     st.text(alphabet="0123456789Xx -O.e+张", min_size=0, max_size=30),
     st.none(),
 ), max_size=40))
 def test_series_equals_scalar_on_any_mix(values: list[str | None]) -> None:
     _same(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(alphabet="0123456789Xx", min_size=0, max_size=24),
+    st.text(alphabet="0123456789Xx 张.e+", min_size=0, max_size=40),
+    st.sampled_from(KEYS + TEXTS + ["5.11602194903171e+17", " 511602199001011234 "]),
+    st.none(),
+), max_size=40))
+def test_id_series_equals_scalar_mask_id(values: list[str | None]) -> None:
+    got = mask_id_series(pd.Series(values, dtype="string"))
+    want = [None if v is None else mask_id(v) for v in values]
+    assert [None if pd.isna(v) else v for v in got] == want
+    assert got.index.equals(pd.RangeIndex(len(values)))
+
+
+def test_ids_ending_in_x_and_long_keys_match_the_scalar_mask() -> None:
+    """The column-wise paths: 17 digits + X, and 19-35 digit runs with an ID inside at any
+    start (one match at most) or none."""
+    inside = ["1" * k + "511602199001011234" + "2" * j for k in range(0, 8) for j in range(0, 9)]
+    _same(["51160219900101123X", "51160219900101123x", "5116021990010112X", *inside,
+           "9" * 19, "51160219901301123456", "1" * 36 + "511602199001011234"])

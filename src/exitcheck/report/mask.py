@@ -207,22 +207,37 @@ def mask_any(value: Any, *, show_ids: bool = False) -> Any:
 
 
 def mask_id_series(series: pd.Series) -> pd.Series:
-    """Vectorized :func:`mask_id` for a column of ID numbers (missing stays missing)."""
+    """Vectorized :func:`mask_id` for a column of ID numbers (missing stays missing), in Arrow:
+    the stars of each length are one string, taken per row."""
     text = series.astype("string").str.strip()
     floats = text.str.fullmatch(_FLOAT_ID.pattern).fillna(False)
     if floats.any():  # rare (IDs stored as numbers): converted one by one
         text = text.mask(floats, text[floats].map(_as_digits))
-    n = text.str.len()
-    long_form = text.str.slice(0, 6) + _STARS_18 + text.str.slice(-4)
-    middle = pd.Series("*", index=text.index, dtype="string").str.repeat(
-        (n - 5).clip(lower=0).fillna(0).astype("int64")
-    )
-    short_form = text.str.slice(0, 3) + middle + text.str.slice(-2)
-    tiny = pd.Series("*", index=text.index, dtype="string").str.repeat(
-        n.clip(upper=5).fillna(0).astype("int64")
-    )
-    out = short_form.where(n > 5, tiny).where(n != 18, long_form)
-    return out.where(text.notna(), pd.NA)
+    arr = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    n = pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False)
+    # Stars per row: 8 for 18 characters, n - 5 above 5, n for 5 or fewer.
+    count = np.where(n == 18, 8, np.where(n > 5, n - 5, n))
+    distinct, at = np.unique(count, return_inverse=True)
+    stars = pa.array(["*" * int(k) for k in distinct], type=pa.string()).take(
+        pa.array(at.ravel(), type=pa.int64()))
+    head = np.where(n == 18, 6, np.where(n > 5, 3, 0))
+    tail = np.where(n == 18, 4, np.where(n > 5, 2, 0))
+    parts = []
+    for keep_head, keep_tail in {(6, 4), (3, 2), (0, 0)}:
+        rows = (head == keep_head) & (tail == keep_tail)
+        if rows.any():
+            parts.append((rows, keep_head, keep_tail))
+    out = np.empty(len(arr), dtype=object)
+    for rows, keep_head, keep_tail in parts:
+        where = pa.array(np.flatnonzero(rows), type=pa.int64())
+        part = arr.take(where)
+        joined = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(part, 0, keep_head), stars.take(where),
+            pc.utf8_slice_codeunits(part, -keep_tail, 2**31 - 1) if keep_tail else
+            pa.scalar("", type=pa.string()), "")
+        out[rows] = joined.to_numpy(zero_copy_only=False)
+    result = pd.Series(pd.array(out, dtype="string"), index=series.index)
+    return result.where(text.notna(), pd.NA)
 
 
 def mask_text_series(series: pd.Series) -> pd.Series:
@@ -249,11 +264,18 @@ def mask_text_series(series: pd.Series) -> pd.Series:
         return _from_codes(text, codes, masked, values)
     digits = pc.match_substring_regex(arrow, "^[0-9]+$").to_numpy(zero_copy_only=False)
     if digits.any():
-        masked[digits] = _mask_digit_keys(values[digits])
+        lengths = pc.binary_length(arrow).to_numpy(zero_copy_only=False)  # ASCII: characters
+        masked[digits] = _mask_digit_keys(values[digits], lengths[digits])
+    # An 18-character ID ending in X is one of them as a whole (identifier_kind: 17 digits
+    # and the check character): mask_id, as an 18-digit key.
+    with_x = pc.match_substring_regex(arrow, "^[0-9]{17}[Xx]$").to_numpy(zero_copy_only=False)
+    if with_x.any():
+        masked[with_x] = mask_id_series(pd.Series(values[with_x], dtype="string")).to_numpy(
+            dtype=object)
     # A superset of _MAYBE_IDENTIFIER in RE2 (any numeric character for \d): what it leaves
     # out has nothing to mask.
     maybe = pc.match_substring_regex(
-        arrow, r"[\pN][\pNOo \-.eE+Xx]{10}").to_numpy(zero_copy_only=False) & ~digits
+        arrow, r"[\pN][\pNOo \-.eE+Xx]{10}").to_numpy(zero_copy_only=False) & ~digits & ~with_x
     for i in np.flatnonzero(maybe):
         masked[i] = mask_text(values[i])
     return _from_codes(text, codes, masked, values)
@@ -267,19 +289,20 @@ def _from_codes(text: pd.Series, codes: np.ndarray, masked: np.ndarray,
     return out.where(codes >= 0, pd.NA)
 
 
-def _mask_digit_keys(values: np.ndarray) -> np.ndarray:
+def _mask_digit_keys(values: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
     """:func:`mask_text` of texts that are one run of ASCII digits, column-wise: grouped by
     length, the kind (identifier_kind: ID by length or by a birth date at 7-14, mobile, fixed
     line, bank card by prefix and Luhn) is decided on a digit matrix. Runs over 18 digits that
-    are no ID may hold one inside (_EMBEDDED_ID): those few go through mask_text."""
+    are no ID may hold one inside (_EMBEDDED_ID). ``lengths``: of each value, if known."""
     out = values.copy()
-    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+    if lengths is None:
+        lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
     for n in np.unique(lengths):
         if n < 11:
             continue
         rows = np.flatnonzero(lengths == n)
         d = (np.frombuffer("".join(values[rows]).encode("ascii"), dtype=np.uint8)
-             .reshape(len(rows), n).astype(np.int64) - 48)
+             .reshape(len(rows), n) - np.uint8(48))
         if n in (15, 17, 18):
             hit = np.ones(len(rows), dtype=bool)
         elif n == 11:  # mobile 1[3-9]..., or a fixed line 0[1-9]... with its area code
@@ -291,20 +314,43 @@ def _mask_digit_keys(values: np.ndarray) -> np.ndarray:
             if n > 18:
                 hit |= _birth_date_at_7(d)
             if 16 <= n <= 19:
-                card = ((d[:, 0] == 6) & (d[:, 1] == 2)) | (d[:, 0] == 4)
-                hit |= card & _luhn_ok(d)
+                card = np.flatnonzero(((d[:, 0] == 6) & (d[:, 1] == 2)) | (d[:, 0] == 4))
+                hit[card[_luhn_ok(d[card])]] = True
         if hit.any():  # mask_id column-wise (the digits need no stripping or float form)
             out[rows[hit]] = mask_id_series(pd.Series(values[rows[hit]], dtype="string")
                                             ).to_numpy(dtype=object)
-        if n > 18:  # no ID or card as a whole: an ID may sit inside (mask_text decides)
-            for i in rows[~hit]:
-                out[i] = mask_text(values[i])
+        if n > 18:  # no ID or card as a whole: an ID may sit inside (_EMBEDDED_ID)
+            rest = rows[~hit]
+            if n < 2 * 18:  # room for one embedded ID only: found column-wise
+                out[rest] = _embedded_id_masked(values[rest], d[~hit])
+            else:
+                for i in rest:
+                    out[i] = mask_text(values[i])
+    return out
+
+
+def _embedded_id_masked(values: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``_EMBEDDED_ID.sub(mask_id)`` of digit runs of one length under 36 (so at most one
+    match): the leftmost start whose digits 7-14 are a plausible birth date gets its birth
+    date starred (mask_id of 18 characters keeps the first 6 and the last 4)."""
+    out = values.copy()
+    n = d.shape[1]
+    start = np.full(len(d), -1, dtype=np.int64)
+    for s in range(n - 18, -1, -1):  # right to left: the leftmost start is written last
+        start[_birth_date_at_7(d[:, s:])] = s
+    for s in np.unique(start[start >= 0]):
+        at = np.flatnonzero(start == s)
+        text = pa.array(values[at], type=pa.string())
+        starred = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(text, 0, int(s) + 6), _STARS_18,
+            pc.utf8_slice_codeunits(text, int(s) + 14, n), "")
+        out[at] = starred.to_numpy(zero_copy_only=False)
     return out
 
 
 def _luhn_ok(d: np.ndarray) -> np.ndarray:
     """Rows of a digit matrix that pass the Luhn check (as _luhn)."""
-    rev = d[:, ::-1]
+    rev = d[:, ::-1].astype(np.int32)
     doubled = rev[:, 1::2] * 2
     doubled = np.where(doubled > 9, doubled - 9, doubled)
     return (rev[:, 0::2].sum(axis=1) + doubled.sum(axis=1)) % 10 == 0  # type: ignore[no-any-return]
